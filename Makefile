@@ -1,0 +1,63 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both are idempotent; the install
+# step runs again only when a requirements file changed.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install run serve migrate test lint format worker worker-training beat bench clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first, the CPU build pinned, so that nothing later pulls a CUDA one.
+	$(BIN)/python -m pip install --quiet "$(TORCH_PIN)"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(INSTALLED)
+
+migrate: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate serve
+
+serve: install
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Needs a broker: REDIS_URL=redis://127.0.0.1:6379/0 make worker
+worker: install
+	$(BIN)/celery -A storefront worker -Q default,inference -l INFO
+
+worker-training: install
+	$(BIN)/celery -A storefront worker -Q training --concurrency=1 -l INFO
+
+beat: install
+	$(BIN)/celery -A storefront beat -l INFO
+
+# gunicorn on PostgreSQL + Redis under locust; writes bench/results/latest.json and
+# docs/performance.md. BENCH_DATABASE_URL and BENCH_REDIS_URL override the local defaults.
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var staticfiles .pytest_cache .ruff_cache

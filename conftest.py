@@ -1,0 +1,26 @@
+import uuid
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """Each test gets its own cache namespace, so rate limits and cached values never leak
+    between tests, without flushing a Redis that the broker shares."""
+    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+    for config in caches.values():
+        config["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def isolated_artifacts(settings, tmp_path):
+    settings.MODEL_ARTIFACT_ROOT = tmp_path / "artifacts"
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
