@@ -7,8 +7,9 @@ object as a whole) and is `{}` when there is nothing more to say.
 import logging
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -37,22 +38,29 @@ def _validation_details(detail: Any) -> dict[str, Any]:
     return {"non_field_errors": detail if isinstance(detail, list) else [detail]}
 
 
+def _as_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, StorefrontError):
         return Response(
             error_body(code=exc.code, message=exc.message, details=exc.details),
             status=exc.status_code,
         )
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        )
-
-    # DRF maps Http404 and Django's PermissionDenied and sets headers such as Retry-After.
+    exc = _as_api_exception(exc)
+    # DRF's handler sets headers such as Retry-After and WWW-Authenticate.
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's 500 handler below answers and logs it
-    assert isinstance(exc, exceptions.APIException)
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body(
             code="invalid",

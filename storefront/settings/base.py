@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- ML platform ----------------------------------------------------------------------------
 MODEL_ARTIFACT_ROOT = Path(env.str("MODEL_ARTIFACT_ROOT", default=str(VAR_DIR / "artifacts")))
 
+# --- Catalog --------------------------------------------------------------------------------
+# Translations whose source text changed since are hidden from shoppers until redone.
+CATALOG_SERVE_STALE_CONTENT = env.bool("CATALOG_SERVE_STALE_CONTENT", default=False)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -200,6 +204,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProductStatusEnum": "catalog.models.Product.Status",
+        "VariantStatusEnum": "catalog.models.Variant.Status",
+        "TranslationStatusEnum": "catalog.models.LocalizedContent.Status",
+        "TranslationSourceEnum": "catalog.models.LocalizedContent.Source",
+        "HealthStatusEnum": ["ok", "unavailable"],
+        "DependencyStatusEnum": ["ok", "down"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "storefront.api.schema.error_responses_postprocess",
+    ],
     # Swagger UI's files ship in a package: the docs work without a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -215,6 +231,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Base languages the storefront serves content in; a request for another gets the default.
+STORE_LANGUAGES = env.list(
+    "STORE_LANGUAGES", default=["en", "de", "fr", "es", "it", "nl", "pt", "ja", "zh", "ko"]
+)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
