@@ -13,7 +13,7 @@ from catalog.models import Category, Product
 from storefront.languages import request_language_resolve
 from storefront.models import Market
 from storefront.money import money_serialize
-from storefront.selectors import market_get_active
+from storefront.selectors.markets import market_get_active
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class _VariantOutput(serializers.Serializer):
         return money_serialize(variant.price, variant.merchant.currency)
 
     def get_available(self, variant) -> bool:
-        return variant.stock_on_hand > 0
+        return variant.stock_on_hand > variant.quantity_allocated
 
 
 class ProductOutput(LocalizedOutput):

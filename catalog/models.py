@@ -172,6 +172,9 @@ class Variant(models.Model):
         help_text="In the merchant's currency.",
     )
     stock_on_hand = models.PositiveIntegerField(default=0)
+    quantity_allocated = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Held for placed orders not yet shipped."
+    )
     weight_grams = models.PositiveIntegerField()
     hs_code = models.CharField(
         "HS code",
@@ -192,6 +195,11 @@ class Variant(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="variant_price_not_negative"
+            ),
+            # The last line of defence against overselling.
+            models.CheckConstraint(
+                condition=models.Q(quantity_allocated__lte=models.F("stock_on_hand")),
+                name="variant_allocation_within_stock",
             ),
         ]
 

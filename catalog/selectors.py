@@ -4,7 +4,7 @@ a shopper reads."""
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import F, Min, Prefetch, Q, QuerySet, Sum
 
 from catalog.models import (
     Category,
@@ -58,7 +58,10 @@ def product_list_for_shoppers(*, market: Market | None, language: str) -> QueryS
     return (
         products.annotate(
             price_from=Min("variants__price", filter=_ACTIVE_VARIANT),
-            stock=Sum("variants__stock_on_hand", filter=_ACTIVE_VARIANT),
+            stock=Sum(
+                F("variants__stock_on_hand") - F("variants__quantity_allocated"),
+                filter=_ACTIVE_VARIANT,
+            ),
         )
         .filter(price_from__isnull=False)
         .select_related("merchant", "category")
@@ -135,3 +138,7 @@ def product_image_list_for_merchant(*, merchant: Merchant) -> QuerySet[ProductIm
 
 def product_content_list_for_merchant(*, merchant: Merchant) -> QuerySet[ProductContent]:
     return ProductContent.objects.filter(product__merchant=merchant).select_related("product")
+
+
+def variant_available_quantity(*, variant: Variant) -> int:
+    return variant.stock_on_hand - variant.quantity_allocated

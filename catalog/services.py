@@ -329,6 +329,15 @@ def variant_validate(*, variant: Variant) -> None:
         raise InvalidInput(
             details={"price": [f"A {currency} price has at most {currency}'s decimals."]}
         )
+    if variant.stock_on_hand is not None and variant.stock_on_hand < variant.quantity_allocated:
+        raise InvalidInput(
+            details={
+                "stock_on_hand": [
+                    f"{variant.quantity_allocated} units are held for placed orders; "
+                    "stock on hand cannot be lower."
+                ]
+            }
+        )
     others = Variant.objects.filter(merchant=variant.merchant, sku=variant.sku)
     if others.exclude(pk=variant.pk).exists():
         raise _sku_taken(variant.sku)
@@ -411,3 +420,31 @@ def product_image_delete(*, image: ProductImage) -> None:
     with transaction.atomic():
         image.delete()
         transaction.on_commit(lambda: _files_delete(*files))
+
+
+# --- Stock ------------------------------------------------------------------------------------
+
+
+def variant_allocate(*, variant_id: int, quantity: int) -> bool:
+    """Holds `quantity` for an order if that much is free, in one conditional UPDATE: two
+    checkouts racing for the last unit cannot both win, on any database."""
+    held = Variant.objects.filter(
+        pk=variant_id,
+        status=Variant.Status.ACTIVE,
+        stock_on_hand__gte=models.F("quantity_allocated") + quantity,
+    ).update(quantity_allocated=models.F("quantity_allocated") + quantity)
+    return held == 1
+
+
+def variant_deallocate(*, variant_id: int, quantity: int) -> None:
+    Variant.objects.filter(pk=variant_id).update(
+        quantity_allocated=models.F("quantity_allocated") - quantity
+    )
+
+
+def variant_stock_ship(*, variant_id: int, quantity: int) -> None:
+    """The held units leave the warehouse."""
+    Variant.objects.filter(pk=variant_id).update(
+        quantity_allocated=models.F("quantity_allocated") - quantity,
+        stock_on_hand=models.F("stock_on_hand") - quantity,
+    )

@@ -25,6 +25,9 @@ class StorefrontError(Exception):
         self.details = details or {}
         super().__init__(self.message)
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "details": self.details}
+
 
 class InvalidInput(StorefrontError):
     status_code = 400

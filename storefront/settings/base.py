@@ -159,6 +159,18 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- ML platform ----------------------------------------------------------------------------
 MODEL_ARTIFACT_ROOT = Path(env.str("MODEL_ARTIFACT_ROOT", default=str(VAR_DIR / "artifacts")))
 
+# --- Checkout -------------------------------------------------------------------------------
+# Rates are published daily and not at weekends: 96 hours spans a long weekend.
+EXCHANGE_RATE_MAX_AGE_HOURS = env.int("EXCHANGE_RATE_MAX_AGE_HOURS", default=96)
+PAYMENT_DEFAULT_PROVIDER = env.str("PAYMENT_DEFAULT_PROVIDER", default="test")
+PAYMENT_PROVIDERS = {"test": "storefront.payments.test_provider.TestPaymentProvider"}
+# Called between authorization and capture; returns allow, review or block.
+CHECKOUT_RISK_HOOK = env.str(
+    "CHECKOUT_RISK_HOOK", default="storefront.services.checkout.risk_allow_all"
+)
+# Shopper events older than this are deleted by the nightly prune.
+SHOPPER_EVENT_RETENTION_DAYS = env.int("SHOPPER_EVENT_RETENTION_DAYS", default=730)
+
 # --- Catalog --------------------------------------------------------------------------------
 # Translations whose source text changed since are hidden from shoppers until redone.
 CATALOG_SERVE_STALE_CONTENT = env.bool("CATALOG_SERVE_STALE_CONTENT", default=False)
@@ -179,10 +191,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "storefront.api.throttling.AnonRateThrottle",
         "storefront.api.throttling.UserRateThrottle",
+        "storefront.api.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON_RATE", default="120/min"),
         "user": env.str("THROTTLE_USER_RATE", default="600/min"),
+        "auth": env.str("THROTTLE_AUTH_RATE", default="20/min"),
+        "checkout": env.str("THROTTLE_CHECKOUT_RATE", default="30/min"),
+        "events": env.str("THROTTLE_EVENTS_RATE", default="600/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "storefront.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "storefront.api.exceptions.api_exception_handler",
