@@ -12,7 +12,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run serve migrate test lint format worker worker-training beat bench clean
+.PHONY: install run serve migrate demo test lint format worker worker-training beat bench clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,13 @@ migrate: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
-run: migrate serve
+# Reference data and the demo store. The sample exchange rates are stamped as published now so
+# that checkout accepts them; real deployments load published rates on a schedule.
+demo: migrate
+	$(BIN)/python manage.py seed_markets
+	$(BIN)/python manage.py load_exchange_rates storefront/fixtures/exchange_rates.csv --stamp-now
+
+run: demo serve
 
 serve: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -21,6 +21,7 @@ from catalog.models import (
     Variant,
 )
 from storefront.errors import InvalidInput
+from storefront.money import money_quantize
 
 
 def request_merchant(request) -> Merchant | None:
@@ -96,6 +97,12 @@ class VariantForm(ServiceValidatedForm):
     class Meta:
         model = Variant
         fields = ["product", "sku", *services.VARIANT_EDITABLE_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # 49.90 EUR, 1500 JPY: not the column's three decimals
+            currency = self.instance.merchant.currency
+            self.initial["price"] = money_quantize(self.instance.price, currency)
 
     def service_validate(self, variant: Variant) -> None:
         services.variant_validate(variant=variant)

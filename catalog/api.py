@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import filters, generics, serializers
 from rest_framework.permissions import AllowAny
@@ -12,8 +13,7 @@ from catalog import selectors
 from catalog.models import Category, Product
 from storefront.languages import request_language_resolve
 from storefront.models import Market
-from storefront.money import money_serialize
-from storefront.selectors.markets import market_get_active
+from storefront.selectors.markets import ShopperPrices, market_get_active
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,9 @@ class ShopperCatalogApi(generics.GenericAPIView):
         self.shopper = shopper_context_resolve(request)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "shopper": getattr(self, "shopper", None)}
+        shopper = getattr(self, "shopper", None)
+        prices = ShopperPrices(market=shopper.market if shopper else None, now=timezone.now())
+        return {**super().get_serializer_context(), "shopper": shopper, "prices": prices}
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -93,6 +95,9 @@ class CategoryOutput(LocalizedOutput):
 class MoneyOutput(serializers.Serializer):
     amount = serializers.CharField(help_text="Decimal string in the currency's minor unit.")
     currency = serializers.CharField(help_text="ISO 4217 code.")
+    tax_included = serializers.BooleanField(
+        help_text="The market's standard tax rate is included (EU, UK, JP markets)."
+    )
 
 
 class ImageOutput(serializers.Serializer):
@@ -121,7 +126,7 @@ class _VariantOutput(serializers.Serializer):
 
     @extend_schema_field(MoneyOutput)
     def get_price(self, variant) -> dict:
-        return money_serialize(variant.price, variant.merchant.currency)
+        return self.context["prices"].show(variant.price, variant.merchant.currency)
 
     def get_available(self, variant) -> bool:
         return variant.stock_on_hand > variant.quantity_allocated
@@ -146,8 +151,7 @@ class ProductOutput(LocalizedOutput):
 
     @extend_schema_field(MoneyOutput)
     def get_price_from(self, product: Product) -> dict:
-        # Prices are in the merchant's currency until exchange rates convert them.
-        return money_serialize(product.price_from, product.merchant.currency)
+        return self.context["prices"].show(product.price_from, product.merchant.currency)
 
     def get_available(self, product: Product) -> bool:
         return bool(product.stock)

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from catalog.images import image_normalize
 from catalog.models import (
@@ -33,6 +33,8 @@ _ROLE_PERMISSIONS = {
     MerchantMembership.Role.STAFF: [
         "catalog.view_merchant",
         "catalog.view_category",
+        "storefront.view_order",
+        "storefront.view_orderline",
         *(
             f"catalog.{action}_{model}"
             for model in ("product", "variant", "productimage", "productcontent")
@@ -131,10 +133,11 @@ def merchant_create(
 
 def _role_group(role: str) -> Group:
     group, _ = Group.objects.get_or_create(name=f"Merchant {role}")
-    codenames = [permission.split(".", 1)[1] for permission in _ROLE_PERMISSIONS[role]]
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="catalog", codename__in=codenames)
-    )
+    wanted = Q()
+    for permission in _ROLE_PERMISSIONS[role]:
+        app_label, codename = permission.split(".", 1)
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.set(Permission.objects.filter(wanted))
     return group
 
 

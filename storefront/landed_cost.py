@@ -552,7 +552,7 @@ def _tax_base_words(rules: CustomsRules, *, import_: bool) -> str:
     return " + ".join(parts)
 
 
-def _money(amount: Decimal | None, currency: str) -> str:
+def _money(amount: Decimal, currency: str) -> str:
     # Thresholds come from the database with three places; show them as money: 150.00 EUR.
     return f"{money_quantize(amount, currency):f} {currency}"
 

@@ -23,6 +23,3 @@ def money_has_valid_exponent(amount: Decimal, currency: str) -> bool:
     """False when an amount has more decimals than the currency has (1500.50 JPY)."""
     return money_quantize(amount, currency) == amount
 
-
-def money_serialize(amount: Decimal, currency: str) -> dict[str, str]:
-    return {"amount": str(money_quantize(amount, currency)), "currency": currency}

@@ -133,7 +133,7 @@ def test_detail_is_localized_and_lists_active_variants(api_client, shirt):
     assert response["Content-Language"] == "en"
     assert (body["title"], body["language"]) == ("Shirt", "en")
     assert [variant["price"] for variant in body["variants"]] == [
-        {"amount": "25.00", "currency": "EUR"}
+        {"amount": "25.00", "currency": "EUR", "tax_included": False}
     ]
 
 
@@ -148,7 +148,7 @@ def test_market_lists_only_what_is_sold_there(api_client, shirt, germany, japan)
 
     assert [item["id"] for item in in_germany] == [shirt.pk]
     assert [item["id"] for item in in_japan] == [teapot.pk]
-    assert in_japan[0]["price_from"] == {"amount": "4500", "currency": "JPY"}
+    assert in_japan[0]["price_from"] == {"amount": "4500", "currency": "JPY", "tax_included": False}
     assert {item["id"] for item in everywhere} == {shirt.pk, teapot.pk}
 
 
@@ -267,3 +267,28 @@ def test_categories_are_listed_flat_with_parents_in_the_shoppers_language(api_cl
         "language": "en",
     }
     assert (by_id[tops.pk]["name"], by_id[tops.pk]["language"]) == ("Oberteile", "de")
+
+
+def test_with_a_market_prices_are_converted_and_include_its_tax(api_client, shirt, germany):
+    from django.utils import timezone
+
+    from storefront.models import ExchangeRate, TaxRate
+
+    germany.countries, germany.currency, germany.prices_include_tax = ["DE"], "GBP", True
+    germany.save()
+    ExchangeRate.objects.create(base="EUR", quote="GBP", rate="0.8", as_of=timezone.now())
+    TaxRate.objects.create(country="DE", name="VAT", rate="0.19", valid_from="2000-01-01")
+
+    price = _only_item(api_client.get(PRODUCTS, {"market": "de"}))["price_from"]
+
+    # 25.00 EUR * 0.8 = 20.00 GBP net; with 19 % tax: 23.80
+    assert price == {"amount": "23.80", "currency": "GBP", "tax_included": True}
+
+
+def test_without_a_fresh_rate_prices_stay_in_the_merchants_currency(api_client, shirt, germany):
+    germany.currency = "USD"
+    germany.save()
+
+    price = _only_item(api_client.get(PRODUCTS, {"market": "de"}))["price_from"]
+
+    assert price == {"amount": "25.00", "currency": "EUR", "tax_included": False}

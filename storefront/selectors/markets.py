@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q
 
-from storefront.errors import Conflict, InvalidInput
+from storefront.errors import Conflict, InvalidInput, StorefrontError
 from storefront.landed_cost import Collection, CustomsRules, DutyRate, TaxCollection
 from storefront.models import (
     CustomsRegime,
@@ -174,3 +174,45 @@ def shipping_rate_get(*, market: Market, country: str, weight_grams: int) -> Shi
         code="not_shippable",
         details={"shipping_address": [f"No shipping rate to {country} for {weight_grams} g."]},
     )
+
+
+class ShopperPrices:
+    """Prices as a shopper in `market` sees them: in the market's currency at current rates and,
+    where the market shows prices with tax (EU, UK, JP), with its standard rate included.
+
+    Without a market, or when no fresh rate converts a currency, a price stays in the merchant's
+    currency (and says so): browsing never fails, and checkout refuses stale rates itself.
+    Conversions are looked up once per currency."""
+
+    def __init__(self, *, market: Market | None, now: datetime) -> None:
+        self.market, self.now = market, now
+        self._rates: dict[str, Decimal | None] = {}
+        self._tax_rate = (
+            tax_rate_get(country=market.countries[0], on=now.date())
+            if market and market.prices_include_tax and market.countries
+            else Decimal(0)
+        )
+
+    def _rate(self, currency: str) -> Decimal | None:
+        if currency not in self._rates:
+            try:
+                rate = conversion_get(base=currency, quote=self.market.currency, now=self.now).rate
+            except StorefrontError:
+                rate = None
+            self._rates[currency] = rate
+        return self._rates[currency]
+
+    def show(self, amount: Decimal, currency: str) -> dict:
+        rate = self._rate(currency) if self.market else None
+        if rate is None:
+            return {
+                "amount": str(money_quantize(amount, currency)),
+                "currency": currency,
+                "tax_included": False,
+            }
+        shown = money_quantize(amount * rate * (1 + self._tax_rate), self.market.currency)
+        return {
+            "amount": str(shown),
+            "currency": self.market.currency,
+            "tax_included": self._tax_rate > 0,
+        }

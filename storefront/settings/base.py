@@ -9,6 +9,7 @@ file-based cache every process on the machine shares, Celery tasks run in-proces
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -154,7 +155,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "prune-shopper-events": {
+        "task": "storefront.prune_events",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "warn-expiring-authorizations": {
+        "task": "storefront.warn_expiring_authorizations",
+        "schedule": crontab(minute=15),
+    },
+}
 
 # --- ML platform ----------------------------------------------------------------------------
 MODEL_ARTIFACT_ROOT = Path(env.str("MODEL_ARTIFACT_ROOT", default=str(VAR_DIR / "artifacts")))

@@ -528,3 +528,12 @@ def test_an_empty_order_costs_nothing():
     cost = compute(EU_RULES, "DE", DE_VAT, EU_DUTY)
 
     assert (cost.consignments, cost.total) == ((), D("0.00"))
+
+
+def test_rules_accept_the_plain_strings_the_database_stores():
+    rules = replace(JP_RULES, tax_collection="on_delivery", duty_collection="on_delivery")
+
+    assert rules.tax_collection is TaxCollection.ON_DELIVERY
+    assert rules.duty_collection is Collection.ON_DELIVERY
+    with pytest.raises(ValueError):
+        replace(JP_RULES, duty_collection="by_pigeon")
