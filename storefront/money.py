@@ -22,4 +22,3 @@ def money_quantize(amount: Decimal, currency: str) -> Decimal:
 def money_has_valid_exponent(amount: Decimal, currency: str) -> bool:
     """False when an amount has more decimals than the currency has (1500.50 JPY)."""
     return money_quantize(amount, currency) == amount
-

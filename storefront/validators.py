@@ -12,9 +12,14 @@ from django.utils.deconstruct import deconstructible
 _LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Z]{2}|\d{3}))?")
 
 
+# Two-letter CLDR territories that are groupings or placeholders, not countries.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+
+
 @cache
 def _countries() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if len(code) == 2)
+    territories = Locale("en").territories
+    return frozenset(code for code in territories if len(code) == 2) - _NOT_COUNTRIES
 
 
 @cache

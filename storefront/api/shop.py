@@ -5,6 +5,8 @@ its token and an order by its access token. Nobody reads another shopper's cart,
 addresses: a lookup that is not theirs is a 404, exactly like one that does not exist.
 """
 
+import secrets
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -168,7 +170,7 @@ class AddressListApi(CustomerApi, generics.ListAPIView):
     serializer_class = AddressSerializer
 
     def get_queryset(self):
-        return Address.objects.filter(customer=request_customer(self.request))
+        return Address.objects.filter(customer=request_customer(self.request)).order_by("id")
 
     def post(self, request):
         serializer = AddressSerializer(data=request.data)
@@ -475,7 +477,11 @@ class OrderDetailApi(ShopperApi):
         token = request.headers.get("X-Order-Token", "")
         owns = order is not None and (
             (customer is not None and order.customer_id == customer.pk)
-            or (order.customer_id is None and token and token == order.access_token)
+            or (
+                order.customer_id is None
+                and token
+                and secrets.compare_digest(token, order.access_token)
+            )
         )
         if not owns:
             raise NotFound("No such order.")
@@ -494,11 +500,16 @@ class EventsApi(ShopperApi):
     throttle_scope = "events"
 
     class EventSerializer(serializers.Serializer):
-        type = serializers.ChoiceField(choices=ShopperEvent.Type.choices)
+        # Purchases are recorded by the server when an order is paid; a client could forge them.
+        type = serializers.ChoiceField(
+            choices=[c for c in ShopperEvent.Type.choices if c[0] != ShopperEvent.Type.PURCHASE]
+        )
         product = serializers.PrimaryKeyRelatedField(
             queryset=Product.objects.filter(status=Product.Status.ACTIVE), required=False
         )
-        variant = serializers.PrimaryKeyRelatedField(queryset=Variant.objects.all(), required=False)
+        variant = serializers.PrimaryKeyRelatedField(
+            queryset=Variant.objects.filter(status=Variant.Status.ACTIVE), required=False
+        )
         query = serializers.CharField(max_length=200, required=False, allow_blank=True)
         quantity = serializers.IntegerField(min_value=1, max_value=999, required=False)
 
@@ -507,6 +518,8 @@ class EventsApi(ShopperApi):
                 raise serializers.ValidationError({"query": ["A search event needs its query."]})
             if event["type"] != ShopperEvent.Type.SEARCH and "product" not in event:
                 raise serializers.ValidationError({"product": ["This event needs a product."]})
+            if "variant" in event and event["variant"].product_id != event["product"].pk:
+                raise serializers.ValidationError({"variant": ["Not a variant of this product."]})
             return event
 
     class InputSerializer(serializers.Serializer):

@@ -166,7 +166,7 @@ def customs_rules_get(*, country: str, on: date) -> tuple[CustomsRules, list[Dut
 def shipping_rate_get(*, market: Market, country: str, weight_grams: int) -> ShippingRate:
     """The cheapest rate of the market's zone for `country` that takes the parcel's weight."""
     rates = ShippingRate.objects.filter(zone__market=market).select_related("zone")
-    for rate in rates.order_by("max_weight_grams", "price"):
+    for rate in rates.order_by("price", "max_weight_grams"):
         if country in rate.zone.countries and rate.max_weight_grams >= weight_grams:
             return rate
     raise InvalidInput(

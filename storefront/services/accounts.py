@@ -14,7 +14,16 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from storefront.errors import InvalidInput, PermissionDenied
-from storefront.models import Address, Cart, Customer, Market, Order, ShopperEvent
+from storefront.models import (
+    Address,
+    Cart,
+    Customer,
+    IdempotencyRecord,
+    Market,
+    Order,
+    PaymentAttempt,
+    ShopperEvent,
+)
 
 # Other apps register functions that name the cache keys they keep for a customer, so that
 # erasure can clear them without this module knowing each app.
@@ -163,6 +172,11 @@ def _orders_anonymize(customer: Customer, placeholder_email: str) -> int:
     return len(orders)
 
 
+def _deleted(queryset) -> int:
+    """Deletes the rows and counts them, not the rows that went with them by cascade."""
+    return queryset.delete()[1].get(queryset.model._meta.label, 0)
+
+
 @transaction.atomic
 def customer_erase(*, customer: Customer, password: str) -> dict[str, int]:
     """Erases the customer's personal data. Their events leave the training data, caches keyed
@@ -171,11 +185,19 @@ def customer_erase(*, customer: Customer, password: str) -> dict[str, int]:
     if not user.check_password(password):
         raise PermissionDenied("The password is wrong.", code="invalid_credentials")
     placeholder = f"erased-{uuid.uuid4().hex}@invalid.example"
+    checkout_scopes = [f"checkout:{cart.token}" for cart in Cart.objects.filter(customer=customer)]
     summary = {
         "orders_anonymized": _orders_anonymize(customer, placeholder),
-        "events_deleted": customer.events.all().delete()[0],
-        "addresses_deleted": customer.addresses.all().delete()[0],
-        "carts_deleted": Cart.objects.filter(customer=customer).delete()[0],
+        "events_deleted": _deleted(customer.events.all()),
+        "addresses_deleted": _deleted(customer.addresses.all()),
+        "carts_deleted": _deleted(Cart.objects.filter(customer=customer)),
+        # Stored checkout answers repeat the email and address: they go with the carts.
+        "checkout_records_deleted": _deleted(
+            IdempotencyRecord.objects.filter(scope__in=checkout_scopes)
+        ),
+        "payment_attempts_anonymized": PaymentAttempt.objects.filter(customer=customer).update(
+            email=placeholder, client_ip=None, customer=None
+        ),
     }
     cache_keys = [key for keys_for in _CUSTOMER_CACHE_KEYS for key in keys_for(customer)]
     transaction.on_commit(lambda: cache.delete_many(cache_keys))

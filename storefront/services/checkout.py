@@ -25,7 +25,7 @@ from django.utils.module_loading import import_string
 from catalog.services import variant_allocate
 from storefront.errors import Conflict, InvalidInput, StorefrontError
 from storefront.models import Cart, Customer, IdempotencyRecord, Order, OrderLine, PaymentAttempt
-from storefront.payments.base import PaymentDeclined, PaymentError
+from storefront.payments.base import PaymentDeclined, PaymentError, PaymentTimeout
 from storefront.payments.registry import payment_provider_get
 from storefront.selectors.checkout import Quote, checkout_quote
 from storefront.services import orders as order_services
@@ -219,16 +219,31 @@ def _order_discard(order: Order) -> None:
         order.delete()
 
 
+def _release_unknown_authorization(provider, authorize) -> None:
+    """After a timeout the gateway may have authorized anyway: asking again with the same
+    idempotency key returns that authorization, which is voided so no money stays held."""
+    try:
+        provider.void(authorization=authorize())
+    except PaymentError:
+        logger.warning("authorization after a timeout could not be looked up or voided")
+
+
 def _authorize(cart, customer, request, quote, order):
     provider = payment_provider_get()
-    try:
-        authorization = provider.authorize(
+
+    def authorize():
+        return provider.authorize(
             amount=quote.landed_cost.due_at_sale,
             currency=quote.currency,
             payment_method=request.payment_method,
             idempotency_key=f"order-{order.number}",
         )
+
+    try:
+        authorization = authorize()
     except PaymentError as error:
+        if isinstance(error, PaymentTimeout):
+            _release_unknown_authorization(provider, authorize)
         _attempt_record(
             cart=cart,
             customer=customer,
@@ -286,24 +301,45 @@ def _risk_apply(order: Order, payment) -> Order:
     return order_services.order_transition(order=order, to=Status.PAID, reason="captured")
 
 
+def _cart_claim(cart: Cart, now: datetime) -> None:
+    """Marks the cart checked out with one conditional UPDATE, so that two overlapping
+    checkouts of one cart (a double click with two keys) cannot both place an order."""
+    claimed = Cart.objects.filter(pk=cart.pk, checked_out_at__isnull=True).update(
+        checked_out_at=now
+    )
+    if not claimed:
+        raise Conflict("This cart has already been checked out.", code="cart_closed")
+    cart.checked_out_at = now
+
+
+def _cart_reopen(cart: Cart) -> None:
+    Cart.objects.filter(pk=cart.pk).update(checked_out_at=None)
+    cart.checked_out_at = None
+
+
 def checkout_complete(
     *, cart: Cart, customer: Customer | None, request: CheckoutRequest, now: datetime | None = None
 ) -> Order:
     """Places, pays and captures (or holds) the order for `cart`. Raises InvalidInput for what
-    the shopper must fix, PaymentFailed (402) when the money did not move."""
-    if cart.checked_out_at is not None:
-        raise Conflict("This cart has already been checked out.", code="cart_closed")
+    the shopper must fix, PaymentFailed (402) when the money did not move; either way the cart
+    stays open for another try."""
     now = now or timezone.now()
     address = request.shipping_address
-    quote = checkout_quote(
-        cart=cart, country=address.get("country", ""), region=address.get("region", ""), now=now
-    )
-    with transaction.atomic():
-        order = _order_create(cart, customer, request, quote)
-    payment = _authorize(cart, customer, request, quote, order)
-    order = _risk_apply(order, payment)
-    cart.checked_out_at = now
-    cart.save(update_fields=["checked_out_at"])
+    _cart_claim(cart, now)
+    try:
+        quote = checkout_quote(
+            cart=cart,
+            country=address.get("country", ""),
+            region=address.get("region", ""),
+            now=now,
+        )
+        with transaction.atomic():
+            order = _order_create(cart, customer, request, quote)
+        payment = _authorize(cart, customer, request, quote, order)
+        order = _risk_apply(order, payment)
+    except BaseException:
+        _cart_reopen(cart)
+        raise
     if order.status == Status.PAID:
         purchase_events_record(order=order)
     return order

@@ -2,11 +2,12 @@
 
 import csv
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from storefront.errors import InvalidInput
@@ -20,6 +21,7 @@ from storefront.models import (
     TaxRate,
 )
 
+FUTURE_TOLERANCE = timedelta(minutes=5)
 MARKET_SEED = Path(__file__).resolve().parent.parent / "fixtures" / "markets.json"
 
 
@@ -29,27 +31,39 @@ def _validated(instance):
     return instance
 
 
-def _upsert(model, lookup: dict, values: dict):
-    instance = model.objects.filter(**lookup).first() or model(**lookup)
+def _upsert(model, lookup: dict, values: dict, *, update: bool) -> tuple[object, bool]:
+    """Creates the row if missing; overwrites it with the seed's values only when `update`.
+    Returns the row and whether the seed wrote it."""
+    instance = model.objects.filter(**lookup).first()
+    if instance is not None and not update:
+        return instance, False
+    instance = instance or model(**lookup)
     for field, value in values.items():
         setattr(instance, field, value)
-    return _validated(instance)
+    return _validated(instance), True
 
 
-def _customs_regime_seed(spec: dict) -> None:
+def _customs_regime_seed(spec: dict, *, update: bool) -> None:
     spec = dict(spec)
     duty_rates = spec.pop("duty_rates")
-    regime = _upsert(CustomsRegime, {"name": spec.pop("name")}, spec)
+    regime, written = _upsert(CustomsRegime, {"name": spec.pop("name")}, spec, update=update)
+    if not written:
+        return
     regime.duty_rates.all().delete()
     for rate in duty_rates:
         _validated(DutyRate(regime=regime, valid_from=regime.valid_from, **rate))
 
 
-def _shipping_seed(spec: dict) -> None:
+def _shipping_seed(spec: dict, *, update: bool) -> None:
     market = Market.objects.get(code=spec["market"])
-    zone = _upsert(
-        ShippingZone, {"market": market, "name": spec["zone"]}, {"countries": spec["countries"]}
+    zone, written = _upsert(
+        ShippingZone,
+        {"market": market, "name": spec["zone"]},
+        {"countries": spec["countries"]},
+        update=update,
     )
+    if not written:
+        return
     zone.rates.all().delete()
     for max_weight, price, min_days, max_days in spec["rates"]:
         _validated(
@@ -64,26 +78,22 @@ def _shipping_seed(spec: dict) -> None:
 
 
 @transaction.atomic
-def markets_seed(*, path: Path = MARKET_SEED) -> dict[str, int]:
-    """Creates or updates the markets, taxes, customs regimes and shipping rates in the seed
-    file; running it twice changes nothing the second time."""
+def markets_seed(*, path: Path = MARKET_SEED, update: bool = False) -> dict[str, int]:
+    """Creates the markets, taxes, customs regimes and shipping rates of the seed file that are
+    missing, and leaves existing rows as ops edited them; `update` resets seeded rows to the
+    file (a regime's duty rates and a zone's shipping rates are replaced whole)."""
     data = json.loads(path.read_text())
     for spec in data["markets"]:
-        _upsert(Market, {"code": spec["code"]}, {k: v for k, v in spec.items() if k != "code"})
+        values = {k: v for k, v in spec.items() if k != "code"}
+        _upsert(Market, {"code": spec["code"]}, values, update=update)
     for spec in data["tax_rates"]:
-        _upsert(
-            TaxRate,
-            {
-                "country": spec["country"],
-                "region": spec["region"],
-                "valid_from": spec["valid_from"],
-            },
-            {"name": spec["name"], "rate": Decimal(spec["rate"])},
-        )
+        lookup = {key: spec[key] for key in ("country", "region", "valid_from")}
+        values = {"name": spec["name"], "rate": Decimal(spec["rate"])}
+        _upsert(TaxRate, lookup, values, update=update)
     for spec in data["customs_regimes"]:
-        _customs_regime_seed(spec)
+        _customs_regime_seed(spec, update=update)
     for spec in data["shipping"]:
-        _shipping_seed(spec)
+        _shipping_seed(spec, update=update)
     return {key: len(value) for key, value in data.items() if isinstance(value, list)}
 
 
@@ -95,6 +105,9 @@ def _exchange_rate_parse(row: dict, line: int, stamp: datetime | None) -> Exchan
         raise InvalidInput(details={f"row {line}": [f"Unreadable row: {error}"]}) from error
     if as_of is None or as_of.tzinfo is None:
         raise InvalidInput(details={f"row {line}": ["as_of must be an ISO time with a zone."]})
+    if as_of > timezone.now() + FUTURE_TOLERANCE:
+        # A future rate would win over every real rate published until then.
+        raise InvalidInput(details={f"row {line}": ["as_of is in the future."]})
     rate_row = ExchangeRate(
         base=str(row.get("base", "")).upper(),
         quote=str(row.get("quote", "")).upper(),

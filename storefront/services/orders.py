@@ -13,6 +13,7 @@ from storefront.errors import Conflict, ServiceUnavailable
 from storefront.models import Order, OrderEvent, Payment, Shipment
 from storefront.payments.base import Authorization, AuthorizationExpired, CardDetails, PaymentError
 from storefront.payments.registry import payment_provider_get
+from storefront.services.events import purchase_events_record
 
 Status = Order.Status
 
@@ -90,7 +91,10 @@ def order_transition(
 
 
 def order_stock_release(*, order: Order) -> None:
-    for line in order.lines.all():
+    """Releases the stock still held for the order: not the lines of parcels already shipped,
+    whose units have left the warehouse."""
+    shipped_merchants = order.shipments.values("merchant")
+    for line in order.lines.exclude(merchant__in=shipped_merchants):
         variant_deallocate(variant_id=line.variant_id, quantity=line.quantity)
 
 
@@ -192,7 +196,9 @@ def order_capture(*, order: Order, actor=None, reason: str = "") -> Order:
         raise Conflict(error.message, code=error.code) from error
     except PaymentError as error:
         raise _provider_failure(error) from error
-    return order_transition(order=order, to=Status.PAID, actor=actor, reason=reason)
+    order = order_transition(order=order, to=Status.PAID, actor=actor, reason=reason)
+    purchase_events_record(order=order)
+    return order
 
 
 @transaction.atomic
@@ -248,6 +254,8 @@ def order_ship(
 ) -> Shipment:
     """One merchant's parcel leaves with a tracking number; the order is shipped once every
     merchant in it has shipped."""
+    # Locked, so that two merchants shipping at once both see each other's parcel.
+    order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status not in {Status.PAID, Status.FULFILLED}:
         raise Conflict(f"A {order.status} order cannot be shipped.", code="invalid_transition")
     lines = list(order.lines.filter(merchant=merchant))

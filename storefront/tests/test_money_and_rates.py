@@ -273,6 +273,7 @@ def test_loading_the_same_file_twice_changes_nothing(db, tmp_path):
         "EUR,CHF,0.93,yesterday,ECB",  # not a time
         "EUR,CHF,lots,2026-03-02T16:00:00+00:00,ECB",  # not a number
         "EUR,CHF,NaN,2026-03-02T16:00:00+00:00,ECB",  # not a finite number
+        "EUR,CHF,0.93,2999-01-01T16:00:00+00:00,ECB",  # published in the future
     ],
 )
 def test_one_bad_row_loads_nothing(db, tmp_path, bad_row):

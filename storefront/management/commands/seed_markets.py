@@ -4,8 +4,14 @@ from storefront.services.markets import markets_seed
 
 
 class Command(BaseCommand):
-    help = "Creates or updates markets, tax rates, customs regimes and shipping rates (idempotent)."
+    help = (
+        "Creates the seeded markets, tax rates, customs regimes and shipping rates that are "
+        "missing (idempotent; rows edited by ops are kept). --update resets them to the seed."
+    )
 
-    def handle(self, *args, **options):
-        counts = markets_seed()
+    def add_arguments(self, parser):
+        parser.add_argument("--update", action="store_true")
+
+    def handle(self, *args, update: bool, **options):
+        counts = markets_seed(update=update)
         self.stdout.write(", ".join(f"{count} {name}" for name, count in counts.items()))
