@@ -41,3 +41,17 @@ def us_merchant(markets):
         hs_code="610910",
         country_of_origin="PT",
     )
+
+
+@pytest.fixture
+def de_merchant(markets):
+    merchant = MerchantFactory(
+        name="Hemden GmbH", country="DE", currency="EUR", markets=list(markets.values())
+    )
+    return VariantFactory(
+        product=ProductFactory(merchant=merchant, title="Hemd"),
+        sku="HEMD-1",
+        price=Decimal("40.00"),
+        stock_on_hand=10,
+        weight_grams=200,
+    )

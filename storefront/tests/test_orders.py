@@ -13,14 +13,11 @@ from rest_framework.test import APIClient
 from catalog.models import Variant
 from catalog.tests.factories import (
     MerchantFactory,
-    ProductFactory,
-    VariantFactory,
     merchant_staff,
 )
 from storefront.errors import Conflict
 from storefront.models import Order, OrderEvent, Payment, Shipment, ShopperEvent
-from storefront.services.carts import cart_create, cart_line_set
-from storefront.services.checkout import CheckoutRequest, RiskDecision, checkout_complete
+from storefront.services.checkout import RiskDecision
 from storefront.services.orders import (
     authorizations_expiring_warn,
     order_cancel,
@@ -30,29 +27,13 @@ from storefront.services.orders import (
     order_ship,
     order_transition,
 )
+from storefront.tests.checkout_helpers import place_order
 
 Status = Order.Status
-ADDRESS = {"full_name": "Ada Shopper", "line1": "1 Main Street", "city": "Town"}
 
 
 def risk_review(*, order):
     return RiskDecision("review", reasons=("manual review",))
-
-
-def place_order(market, *lines: tuple[Variant, int], country: str = "DE") -> Order:
-    cart = cart_create(market=market)
-    for variant, quantity in lines:
-        cart_line_set(cart=cart, variant_id=variant.pk, quantity=quantity)
-    return checkout_complete(
-        cart=cart,
-        customer=None,
-        request=CheckoutRequest(
-            email="ada@example.com",
-            shipping_address={**ADDRESS, "country": country},
-            billing_country=country,
-            payment_method="pm_card_visa",
-        ),
-    )
 
 
 def stock(variant: Variant) -> tuple[int, int]:
@@ -83,20 +64,6 @@ def held_order(markets, us_merchant, settings):
     order = place_order(markets["de"], (us_merchant, 2))
     assert order.status == Status.ON_HOLD
     return order
-
-
-@pytest.fixture
-def de_merchant(markets):
-    merchant = MerchantFactory(
-        name="Hemden GmbH", country="DE", currency="EUR", markets=list(markets.values())
-    )
-    return VariantFactory(
-        product=ProductFactory(merchant=merchant, title="Hemd"),
-        sku="HEMD-1",
-        price=Decimal("40.00"),
-        stock_on_hand=10,
-        weight_grams=200,
-    )
 
 
 # --- Capture after review ---------------------------------------------------------------------
