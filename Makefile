@@ -28,10 +28,12 @@ migrate: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
-# Reference data and the demo store. The sample exchange rates are stamped as published now so
-# that checkout accepts them; real deployments load published rates on a schedule.
+# Reference data and, on an empty database, the demo store. The sample exchange rates are
+# stamped as published now so that checkout accepts them on any later day; real deployments
+# load published rates on a schedule.
 demo: migrate
 	$(BIN)/python manage.py seed_markets
+	$(BIN)/python manage.py seed_demo --size small --seed 0 --if-empty
 	$(BIN)/python manage.py load_exchange_rates storefront/fixtures/exchange_rates.csv --stamp-now
 
 run: demo serve

@@ -6,6 +6,7 @@ Writes `bench/results/latest.json` and the table in `docs/performance.md`.
 
 Environment: BENCH_DATABASE_URL (default: the local PostgreSQL, database storefront_bench),
 BENCH_REDIS_URL (default: the local Redis, db 2), BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (5),
+BENCH_STORE_SIZE (small: the demo store seeded into the benchmark database the first time),
 BENCH_USERS (8), BENCH_PORT (8765).
 """
 
@@ -40,6 +41,7 @@ WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "5"))
 USERS = int(os.environ.get("BENCH_USERS", "8"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 GUNICORN_WORKERS = 2
+BENCH_STORE_SIZE = os.environ.get("BENCH_STORE_SIZE", "small")
 HOST = f"http://127.0.0.1:{PORT}"
 
 
@@ -71,13 +73,26 @@ def _database_create_if_missing() -> None:
     connection.close()
 
 
-def _migrate() -> None:
+def _manage(*arguments: str) -> None:
     subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=_server_environment(),
-        check=True,
+        [sys.executable, "manage.py", *arguments], cwd=ROOT, env=_server_environment(), check=True
     )
+
+
+def _database_prepare() -> None:
+    """Migrated, with the demo store seeded the first time (later runs reuse it)."""
+    _manage("migrate", "--noinput", "-v0")
+    _manage("seed_demo", "--size", BENCH_STORE_SIZE, "--seed", "0", "--if-empty")
+    _manage("load_exchange_rates", "storefront/fixtures/exchange_rates.csv", "--stamp-now")
+
+
+def _path_resolve(path: str) -> str:
+    if "{product}" not in path:
+        return path
+    url = f"{HOST}/api/v1/catalog/products/?page_size=1&market=jp"
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our loopback URL
+        product = json.load(response)["results"][0]["id"]
+    return path.replace("{product}", str(product))
 
 
 def _gunicorn_start() -> subprocess.Popen:
@@ -159,10 +174,11 @@ def _locust(path: str, seconds: int, csv_prefix: Path) -> dict:
 
 def _measure_all(workdir: Path) -> list[dict]:
     rows = []
-    for endpoint in ENDPOINTS:
-        print(f"{endpoint['path']}: {WARMUP_SECONDS}s warm-up, {SECONDS}s measured", flush=True)
-        _locust(endpoint["path"], WARMUP_SECONDS, workdir / "warmup")
-        rows.append(endpoint | _locust(endpoint["path"], SECONDS, workdir / endpoint["name"]))
+    for number, endpoint in enumerate(ENDPOINTS):
+        path = _path_resolve(endpoint["path"])
+        print(f"{path}: {WARMUP_SECONDS}s warm-up, {SECONDS}s measured", flush=True)
+        _locust(path, WARMUP_SECONDS, workdir / "warmup")
+        rows.append(endpoint | {"path": path} | _locust(path, SECONDS, workdir / f"e{number}"))
     reference_rps = next(row["rps"] for row in rows if row["path"] == REFERENCE)
     for row in rows:
         row["rps_ratio_to_ping"] = round(row["rps"] / reference_rps, 3) if reference_rps else None
@@ -198,7 +214,7 @@ def _report_write(report: dict) -> None:
 
 def main() -> None:
     _database_create_if_missing()
-    _migrate()
+    _database_prepare()
     server = _gunicorn_start()
     try:
         _wait_until_healthy()

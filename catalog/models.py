@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from storefront.money import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS
 from storefront.validators import country_validate, currency_validate, language_validate
@@ -121,7 +122,7 @@ class Product(models.Model):
     description = models.TextField(blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -184,7 +185,7 @@ class Variant(models.Model):
     country_of_origin = models.CharField(max_length=2, validators=[country_validate])
     supplier_lead_time_days = models.PositiveSmallIntegerField(default=14)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -230,3 +231,21 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} #{self.position}"
+
+
+class PriceChange(models.Model):
+    """The price history of a variant: regular changes and promotions with their dates, so
+    that forecasts can tell a promotion's spike from demand."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="price_changes")
+    price = models.DecimalField(max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    is_promotion = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["variant", "starts_at"]
+        indexes = [models.Index(fields=["variant", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.variant} {self.price} from {self.starts_at:%Y-%m-%d}"

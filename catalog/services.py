@@ -35,6 +35,7 @@ _ROLE_PERMISSIONS = {
         "catalog.view_category",
         "storefront.view_order",
         "storefront.view_orderline",
+        *(f"support_bot.{action}_faqentry" for action in ("view", "add", "change", "delete")),
         *(
             f"catalog.{action}_{model}"
             for model in ("product", "variant", "productimage", "productcontent")

@@ -7,6 +7,7 @@ addresses: a lookup that is not theirs is a 404, exactly like one that does not 
 
 import secrets
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -402,6 +403,7 @@ class CheckoutApi(_CartApi):
         shipping_address = AddressSerializer()
         billing_country = CountryField()
         payment_method = serializers.CharField(max_length=100)
+        device_id = serializers.RegexField(r"^[A-Za-z0-9_-]{1,64}$", required=False, default="")
 
     @extend_schema(
         request=InputSerializer,
@@ -433,6 +435,8 @@ class CheckoutApi(_CartApi):
                     billing_country=data["billing_country"],
                     payment_method=data["payment_method"],
                     client_ip=request.META.get("REMOTE_ADDR"),
+                    ip_country=request.META.get(settings.CLIENT_COUNTRY_HEADER, "")[:2].upper(),
+                    device_id=data["device_id"],
                 ),
             )
             context = {"show_access_token": True}

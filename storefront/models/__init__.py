@@ -13,19 +13,23 @@ from storefront.models.markets import (
     TaxRate,
 )
 from storefront.models.orders import (
+    Chargeback,
     IdempotencyRecord,
     Order,
     OrderEvent,
     OrderLine,
     Payment,
     PaymentAttempt,
+    Return,
     Shipment,
+    SimulationTruth,
 )
 
 __all__ = [
     "Address",
     "Cart",
     "CartLine",
+    "Chargeback",
     "Customer",
     "CustomsRegime",
     "DutyRate",
@@ -37,9 +41,11 @@ __all__ = [
     "OrderLine",
     "Payment",
     "PaymentAttempt",
+    "Return",
     "Shipment",
     "ShippingRate",
     "ShippingZone",
     "ShopperEvent",
+    "SimulationTruth",
     "TaxRate",
 ]

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from storefront.validators import country_validate, language_validate
 
@@ -17,7 +18,7 @@ class Customer(models.Model):
         "storefront.Market", null=True, blank=True, on_delete=models.SET_NULL
     )
     language = models.CharField(max_length=16, blank=True, validators=[language_validate])
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from storefront.money import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS
 
@@ -61,7 +62,11 @@ class Order(models.Model):
     landed_cost = models.JSONField(default=dict, help_text="Per consignment, with the rules used.")
     exchange_rates = models.JSONField(default=list, help_text="The rates used, as of when.")
     client_ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ip_country = models.CharField(
+        max_length=2, blank=True, help_text="Of the client address, from the edge's GeoIP header."
+    )
+    device_id = models.CharField(max_length=64, blank=True, help_text="The client's device id.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -107,7 +112,7 @@ class OrderEvent(models.Model):
     actor_label = models.CharField(max_length=40, default="system")
     reason = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -157,7 +162,7 @@ class PaymentAttempt(models.Model):
     outcome = models.CharField(max_length=40, help_text="authorized or the decline/error code.")
     card_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.outcome} {self.amount} {self.currency}"
@@ -170,7 +175,7 @@ class Shipment(models.Model):
     merchant = models.ForeignKey("catalog.Merchant", on_delete=models.PROTECT)
     carrier = models.CharField(max_length=100)
     tracking_number = models.CharField(max_length=100)
-    shipped_at = models.DateTimeField(auto_now_add=True)
+    shipped_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -198,3 +203,42 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class Return(models.Model):
+    """Items a shopper sent back."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="returns")
+    quantity = models.PositiveIntegerField()
+    reason = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.line.sku} returned"
+
+
+class Chargeback(models.Model):
+    """A dispute the card holder's bank raised, weeks after the order. `reason` is the bank's;
+    a chargeback for "fraudulent" is the store's main fraud label, though some are friendly
+    fraud (a real customer disputing their own purchase)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="chargebacks")
+    amount = _amount()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=40)
+    received_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.reason}"
+
+
+class SimulationTruth(models.Model):
+    """Demo store only: what the simulation knows about an order and a store never does.
+    Tests and offline evaluation read it; no feature may."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="simulation_truth")
+    is_fraud = models.BooleanField()
+    fraud_pattern = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.order}: {'fraud' if self.is_fraud else 'legitimate'}"

@@ -172,6 +172,12 @@ class TestPaymentProvider:
             raise InvalidPaymentOperation(code="wrong_provider")
 
 
+def card_details(payment_method: str) -> CardDetails:
+    """The card behind an approving test token, as an authorization would report it (the demo
+    store records its payments without calling the provider for each)."""
+    return _card_or_raise(payment_method, idempotency_key="")
+
+
 def _card_or_raise(payment_method: str, idempotency_key: str) -> CardDetails:
     fingerprint = card_fingerprint(payment_method)
     if payment_method in _DECLINE_CODES:

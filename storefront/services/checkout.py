@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from catalog.services import variant_allocate
 from storefront.errors import Conflict, InvalidInput, StorefrontError
-from storefront.models import Cart, Customer, IdempotencyRecord, Order, OrderLine, PaymentAttempt
+from storefront.models import Cart, Customer, IdempotencyRecord, Order, PaymentAttempt
 from storefront.payments.base import PaymentDeclined, PaymentError, PaymentTimeout
 from storefront.payments.registry import payment_provider_get
 from storefront.selectors.checkout import Quote, checkout_quote
@@ -72,6 +72,8 @@ class CheckoutRequest:
     billing_country: str
     payment_method: str
     client_ip: str | None = None
+    ip_country: str = ""
+    device_id: str = ""
 
 
 # --- Idempotency ------------------------------------------------------------------------------
@@ -135,35 +137,24 @@ def _order_create(
         currency=quote.currency,
         shipping_address=request.shipping_address,
         billing_country=request.billing_country,
-        subtotal=landed.goods,
-        shipping_total=landed.shipping,
-        duty_total=landed.duty,
-        tax_total=landed.tax,
-        due_at_sale=landed.due_at_sale,
-        due_on_delivery=landed.due_on_delivery,
+        **order_services.order_totals(landed),
         landed_cost=_landed_cost_record(quote),
         exchange_rates=list(quote.rates_used),
         client_ip=request.client_ip,
+        ip_country=request.ip_country,
+        device_id=request.device_id,
     )
     for parcel, charges in zip(quote.parcels, landed.consignments, strict=True):
         for line, line_charges in zip(parcel.lines, charges.lines, strict=True):
             variant = line.variant
-            OrderLine.objects.create(
+            order_services.order_line_build(
                 order=order,
                 variant=variant,
-                merchant=variant.merchant,
-                product_title=variant.product.title,
-                sku=variant.sku,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 merchant_unit_price=variant.price,
-                merchant_currency=variant.merchant.currency,
-                line_total=line.line_total,
-                duty=line_charges.duty,
-                tax=line_charges.tax,
-                hs_code=variant.hs_code,
-                origin_country=variant.country_of_origin,
-            )
+                charges=line_charges,
+            ).save()
             if not variant_allocate(variant_id=variant.pk, quantity=line.quantity):
                 raise InvalidInput(
                     "Not enough stock.",

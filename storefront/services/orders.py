@@ -10,7 +10,8 @@ from django.utils import timezone
 from catalog.models import Merchant
 from catalog.services import variant_deallocate, variant_stock_ship
 from storefront.errors import Conflict, ServiceUnavailable
-from storefront.models import Order, OrderEvent, Payment, Shipment
+from storefront.landed_cost import LandedCost, LineCharges
+from storefront.models import Order, OrderEvent, OrderLine, Payment, Shipment
 from storefront.payments.base import Authorization, AuthorizationExpired, CardDetails, PaymentError
 from storefront.payments.registry import payment_provider_get
 from storefront.services.events import purchase_events_record
@@ -101,22 +102,70 @@ def order_stock_release(*, order: Order) -> None:
 # --- Payments ---------------------------------------------------------------------------------
 
 
-def payment_record(*, order: Order, authorization: Authorization) -> Payment:
-    card: CardDetails = authorization.card
-    return Payment.objects.create(
+def order_totals(landed: LandedCost) -> dict:
+    """The order's money columns, from the landed cost that priced it."""
+    return {
+        "subtotal": landed.goods,
+        "shipping_total": landed.shipping,
+        "duty_total": landed.duty,
+        "tax_total": landed.tax,
+        "due_at_sale": landed.due_at_sale,
+        "due_on_delivery": landed.due_on_delivery,
+    }
+
+
+def order_line_build(
+    *,
+    order: Order,
+    variant,
+    quantity: int,
+    unit_price: Decimal,
+    merchant_unit_price: Decimal,
+    charges: LineCharges,
+) -> OrderLine:
+    """An unsaved line, with what the order must remember of the variant as sold."""
+    return OrderLine(
         order=order,
-        provider=authorization.provider,
-        authorization_id=authorization.authorization_id,
-        status=Payment.Status.AUTHORIZED,
-        amount=authorization.amount,
-        currency=authorization.currency,
-        authorized_at=authorization.authorized_at,
-        expires_at=authorization.expires_at,
-        card_brand=card.brand,
-        card_last4=card.last4,
-        card_bin_country=card.bin_country,
-        card_fingerprint=card.fingerprint,
+        variant=variant,
+        merchant=variant.merchant,
+        product_title=variant.product.title,
+        sku=variant.sku,
+        quantity=quantity,
+        unit_price=unit_price,
+        merchant_unit_price=merchant_unit_price,
+        merchant_currency=variant.merchant.currency,
+        line_total=unit_price * quantity,
+        duty=charges.duty,
+        tax=charges.tax,
+        hs_code=variant.hs_code,
+        origin_country=variant.country_of_origin,
     )
+
+
+def payment_build(*, order: Order, authorization: Authorization, **overrides) -> Payment:
+    """An unsaved payment for an authorization; `overrides` for an import (captured)."""
+    card: CardDetails = authorization.card
+    values = {
+        "order": order,
+        "provider": authorization.provider,
+        "authorization_id": authorization.authorization_id,
+        "status": Payment.Status.AUTHORIZED,
+        "amount": authorization.amount,
+        "currency": authorization.currency,
+        "authorized_at": authorization.authorized_at,
+        "expires_at": authorization.expires_at,
+        "card_brand": card.brand,
+        "card_last4": card.last4,
+        "card_bin_country": card.bin_country,
+        "card_fingerprint": card.fingerprint,
+    }
+    return Payment(**(values | overrides))
+
+
+def payment_record(*, order: Order, authorization: Authorization) -> Payment:
+    payment = payment_build(order=order, authorization=authorization)
+    payment.save()
+    return payment
 
 
 def _authorization(payment: Payment) -> Authorization:

@@ -178,6 +178,8 @@ PAYMENT_PROVIDERS = {"test": "storefront.payments.test_provider.TestPaymentProvi
 CHECKOUT_RISK_HOOK = env.str(
     "CHECKOUT_RISK_HOOK", default="storefront.services.checkout.risk_allow_all"
 )
+# The header in which the edge (CDN or load balancer) passes the client's GeoIP country.
+CLIENT_COUNTRY_HEADER = env.str("CLIENT_COUNTRY_HEADER", default="HTTP_CF_IPCOUNTRY")
 # Shopper events older than this are deleted by the nightly prune.
 SHOPPER_EVENT_RETENTION_DAYS = env.int("SHOPPER_EVENT_RETENTION_DAYS", default=730)
 

@@ -62,8 +62,8 @@ def test_seed_loads_taxes_customs_and_shipping(seeded):
     assert _counts() == {
         "Market": 7,
         "TaxRate": 11,
-        "CustomsRegime": 5,
-        "DutyRate": 27,
+        "CustomsRegime": 6,  # the US twice: before and after its de minimis ended
+        "DutyRate": 33,
         "ShippingZone": 7,
         "ShippingRate": 21,
     }
@@ -119,7 +119,7 @@ def test_uk_regime_thresholds_are_135_gbp(seeded):
 
 
 def test_us_regime_has_no_duty_free_threshold(seeded):
-    regime = _regime("US import")
+    regime = _regime("US import (no de minimis)")
 
     assert regime.currency == "USD"
     assert regime.duty_free_up_to is None
@@ -301,11 +301,15 @@ def test_a_country_without_a_regime_is_not_served(seeded, country):
     assert "country" in raised.value.details
 
 
-def test_a_regime_applies_only_from_its_valid_from(seeded):
-    # The US regime (no de minimis) starts on 2025-08-29; nothing covers the US before it.
-    assert customs_rules_get(country="US", on=date(2025, 8, 29))[0].name.startswith("US")
+def test_a_regime_applies_from_its_valid_from_until_its_valid_until(seeded):
+    # The US de minimis of USD 800 applied until 2025-08-28; from 2025-08-29 there is none.
+    before = customs_rules_get(country="US", on=date(2025, 8, 28))[0]
+    after = customs_rules_get(country="US", on=date(2025, 8, 29))[0]
+
+    assert before.duty_free_up_to == Decimal("800")
+    assert after.duty_free_up_to is None
     with pytest.raises(InvalidInput) as raised:
-        customs_rules_get(country="US", on=date(2025, 8, 28))
+        customs_rules_get(country="US", on=date(2016, 3, 9))
 
     assert raised.value.code == "destination_not_served"
 

@@ -1,0 +1,1 @@
+"""The demo store generator: `manage.py seed_demo`. See docs/demo-store.md."""
