@@ -18,7 +18,8 @@ class _Rollback(Exception):
 
 
 def _fingerprint() -> str:
-    """A digest of what a shopper, a merchant and a model would see."""
+    """A digest of what a shopper, a merchant and a model would see, by natural keys: database
+    ids differ between runs (PostgreSQL does not reuse a rolled-back sequence)."""
     parts = [
         list(Product.objects.order_by("pk").values_list("title", "brand", "created_at")),
         list(Variant.objects.order_by("pk").values_list("sku", "price", "stock_on_hand")),
@@ -29,7 +30,7 @@ def _fingerprint() -> str:
         ),
         list(
             ShopperEvent.objects.order_by("pk").values_list(
-                "type", "product_id", "occurred_at", "query"
+                "type", "product__title", "occurred_at", "query"
             )
         ),
         list(Chargeback.objects.order_by("pk").values_list("order__number", "received_at")),

@@ -152,6 +152,10 @@ def test_market_lists_only_what_is_sold_there(api_client, shirt, germany, japan)
     assert {item["id"] for item in everywhere} == {shirt.pk, teapot.pk}
 
 
+def test_market_codes_are_case_insensitive(api_client, shirt):
+    assert api_client.get(PRODUCTS, {"market": "DE"}).json()["count"] == 1
+
+
 def test_unknown_market_and_unsupported_language_are_400s(api_client, shirt):
     market = api_client.get(PRODUCTS, {"market": "atlantis"})
     language = api_client.get(PRODUCTS, {"lang": "klingon"})

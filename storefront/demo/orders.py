@@ -203,7 +203,8 @@ def _patterned(rng, pattern, ring, second, day, world, markets, codes) -> list[P
     elif pattern == "velocity":
         follow_ups = []
         for _ in range(int(rng.integers(2, 5))):
-            later = second + int(rng.integers(600, 20 * 3600))
+            # Bursts end with the window: nothing happens after "now".
+            later = min(second + int(rng.integers(600, 20 * 3600)), day * 86_400 + 86_399)
             follow_ups.append(
                 PlannedOrder(
                     **{

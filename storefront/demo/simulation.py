@@ -206,7 +206,10 @@ def _simulate_sessions(rng, catalog, customers, activity, who, day, forced, repe
 def _record_session(
     rng, catalog, activity, customer, session, second, scores, products, repeats, day, days
 ):
+    day_end = (day + 1) * 86_400 - 1  # a session running past midnight is cut at midnight
+
     def event(kind: int, product: int, at: int, quantity: int = 0) -> None:
+        at = min(at, day_end)
         activity.event_type.append(kind)
         activity.event_customer.append(customer)
         activity.event_product.append(product)
@@ -237,7 +240,7 @@ def _record_session(
             elif rng.random() < config.REMOVE_FROM_CART_SHARE:
                 event(EVENT_REMOVE, product, at, quantity)
     if bought:
-        activity.orders.append((customer, at + int(rng.integers(30, 300)), bought))
+        activity.orders.append((customer, min(at + int(rng.integers(30, 300)), day_end), bought))
         for product, _, _ in bought:
             if catalog.consumable[product] and rng.random() < 0.55:
                 later = day + int(rng.integers(*config.REPEAT_INTERVAL_DAYS))

@@ -214,7 +214,8 @@ def _products_create(rng, size, merchants, markets, categories, rates, start, da
             variants = [
                 catalog_services.variant_create(
                     product=product,
-                    sku=f"{merchant.slug[-3:]}-{product.pk:05d}-{n}",
+                    # From counters, not ids: ids differ between databases, the store must not.
+                    sku=f"{merchant.slug[-3:]}-{len(world.products):05d}-{n}",
                     price=_price_in(merchant.currency, price_eur, rates),
                     name=f"#{n + 1}",
                     stock_on_hand=0,

@@ -233,7 +233,7 @@ class OrderWriter:
                     self.held[line.variant_id] += line.quantity
                 continue
             last_shipped = max(last_shipped, shipped)
-            tracking = f"TRK{order.number[3:]}{merchant_id:04d}"
+            tracking = f"TRK{order.number[3:]}{len(out[Shipment]):06d}"
             out[Shipment].append(
                 Shipment(
                     order=order,

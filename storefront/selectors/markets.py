@@ -24,7 +24,8 @@ PIVOT_CURRENCY = "EUR"
 
 
 def market_get_active(*, code: str) -> Market:
-    market = Market.objects.filter(code=code, is_active=True).first()
+    """By code, in any case: `?market=DE` and `?market=de` are the same market."""
+    market = Market.objects.filter(code=code.strip().lower(), is_active=True).first()
     if market is None:
         raise InvalidInput(
             "Unknown market.",
