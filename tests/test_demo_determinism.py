@@ -56,3 +56,12 @@ def test_the_same_seed_builds_the_same_store_and_another_seed_another():
 
     assert first == again
     assert first != other
+
+
+def test_the_demo_and_its_logins_are_never_seeded_with_production_settings(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.SETTINGS_MODULE = "storefront.settings.production"
+
+    with pytest.raises(CommandError, match="never seeded in production"):
+        call_command("seed_demo", "--size", "tiny")
