@@ -16,10 +16,16 @@ import numpy as np
 from storefront.demo import config
 from storefront.demo.people import Shopper, address_for, client_ip
 from storefront.demo.world import Rates, World
-from storefront.landed_cost import Consignment, ConsignmentLine, landed_cost_compute
+from storefront.landed_cost import landed_cost_compute
 from storefront.models import Market, ShippingRate
 from storefront.money import money_quantize
-from storefront.selectors.markets import customs_rules_get, tax_rate_get
+from storefront.selectors.checkout import consignment_of
+from storefront.selectors.markets import (
+    customs_rules_get,
+    shipping_rate_pick,
+    shipping_rates_of,
+    tax_rate_get,
+)
 
 RISKY_CATEGORIES = ("electronics", "gift_cards")
 STOLEN_BRANDS = ("visa", "mastercard")
@@ -256,9 +262,7 @@ class Pricer:
         self.world, self.rates, self.start = world, rates, start
         self._rules: dict[tuple[str, date], tuple] = {}
         self._tax: dict[tuple[str, str], Decimal] = {}
-        self._shipping: dict[int, list[ShippingRate]] = defaultdict(list)
-        for rate in ShippingRate.objects.select_related("zone").order_by("price"):
-            self._shipping[rate.zone.market_id].append(rate)
+        self._shipping: dict[int, list[ShippingRate]] = {}
 
     def _rules_for(self, country: str, on: date):
         """Per day: regimes change (the US ended its de minimis in August 2025)."""
@@ -272,10 +276,9 @@ class Pricer:
         return self._tax[country, region]
 
     def shipping(self, market: Market, country: str, weight: int) -> ShippingRate:
-        for rate in self._shipping[market.pk]:
-            if country in rate.zone.countries and rate.max_weight_grams >= weight:
-                return rate
-        return self._shipping[market.pk][-1]
+        if market.pk not in self._shipping:
+            self._shipping[market.pk] = shipping_rates_of(market)
+        return shipping_rate_pick(self._shipping[market.pk], country=country, weight_grams=weight)
 
     def unit_price(self, product: int, variant: int, day: int) -> Decimal:
         variant_row = self.world.variants[product][variant]
@@ -305,14 +308,9 @@ class Pricer:
         }
         landed = landed_cost_compute(
             consignments=[
-                Consignment(
+                consignment_of(
                     ships_from=lines[0][0].merchant.country,
-                    lines=tuple(
-                        ConsignmentLine(
-                            hs_code=v.hs_code, origin_country=v.country_of_origin, amount=unit * q
-                        )
-                        for v, q, unit, _ in lines
-                    ),
+                    items=[(variant, unit * quantity) for variant, quantity, unit, _ in lines],
                     shipping=money_quantize(shipping[merchant].price, currency),
                 )
                 for merchant, lines in parcels.items()

@@ -74,6 +74,20 @@ def _parcel(cart: Cart, country: str, merchant: Merchant, lines: list[QuoteLine]
     return Parcel(merchant, tuple(lines), rate, money_quantize(rate.price, cart.market.currency))
 
 
+def consignment_of(*, ships_from: str, items: list[tuple[Variant, Decimal]], shipping: Decimal):
+    """One merchant's parcel as the landed-cost engine sees it: (variant, line amount) items."""
+    return Consignment(
+        ships_from=ships_from,
+        lines=tuple(
+            ConsignmentLine(
+                hs_code=variant.hs_code, origin_country=variant.country_of_origin, amount=amount
+            )
+            for variant, amount in items
+        ),
+        shipping=shipping,
+    )
+
+
 def checkout_quote(*, cart: Cart, country: str, region: str = "", now: datetime) -> Quote:
     _destination_check(cart, country)
     currency = cart.market.currency
@@ -96,16 +110,9 @@ def checkout_quote(*, cart: Cart, country: str, region: str = "", now: datetime)
     to_rules = conversion_get(base=currency, quote=rules.currency, now=now)
     landed = landed_cost_compute(
         consignments=[
-            Consignment(
+            consignment_of(
                 ships_from=parcel.merchant.country,
-                lines=tuple(
-                    ConsignmentLine(
-                        hs_code=line.variant.hs_code,
-                        origin_country=line.variant.country_of_origin,
-                        amount=line.line_total,
-                    )
-                    for line in parcel.lines
-                ),
+                items=[(line.variant, line.line_total) for line in parcel.lines],
                 shipping=parcel.shipping,
             )
             for parcel in parcels

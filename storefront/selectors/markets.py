@@ -164,10 +164,22 @@ def customs_rules_get(*, country: str, on: date) -> tuple[CustomsRules, list[Dut
     return rules, duty_rates
 
 
-def shipping_rate_get(*, market: Market, country: str, weight_grams: int) -> ShippingRate:
-    """The cheapest rate of the market's zone for `country` that takes the parcel's weight."""
+def shipping_rates_of(market: Market) -> list[ShippingRate]:
+    """The market's rates, cheapest first: the order `shipping_rate_pick` expects."""
     rates = ShippingRate.objects.filter(zone__market=market).select_related("zone")
-    for rate in rates.order_by("price", "max_weight_grams"):
+    return list(rates.order_by("price", "max_weight_grams"))
+
+
+def shipping_rate_get(*, market: Market, country: str, weight_grams: int) -> ShippingRate:
+    return shipping_rate_pick(shipping_rates_of(market), country=country, weight_grams=weight_grams)
+
+
+def shipping_rate_pick(
+    rates: list[ShippingRate], *, country: str, weight_grams: int
+) -> ShippingRate:
+    """The cheapest of a market's `rates` (cheapest first) whose zone holds `country` and that
+    takes the parcel's weight."""
+    for rate in rates:
         if country in rate.zone.countries and rate.max_weight_grams >= weight_grams:
             return rate
     raise InvalidInput(
