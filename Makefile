@@ -12,7 +12,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run serve migrate demo test lint format worker worker-training beat bench clean
+.PHONY: install run serve migrate demo test lint format worker worker-training beat bench bench-ml clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,8 +64,13 @@ beat: install
 
 # gunicorn on PostgreSQL + Redis under locust; writes bench/results/latest.json and
 # docs/performance.md. BENCH_DATABASE_URL and BENCH_REDIS_URL override the local defaults.
-bench: install
+bench: install bench-ml
 	$(BIN)/python bench/run.py
+
+# In-process latency of the shared encoders and the model loader; writes
+# bench/results/ml_platform.json and the table in docs/ml-platform.md.
+bench-ml: install
+	$(BIN)/python bench/ml_platform.py
 
 clean:
 	rm -rf var staticfiles .pytest_cache .ruff_cache

@@ -8,11 +8,18 @@ import logging
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
+from ml_models.models import ModelVersion
+from ml_models.services import training_runs_enqueue
+from ml_models.tasks import train_models
+from ml_models.tests.conftest import TOY
 from storefront.celery import app as celery_app
 from storefront.tasks import worker_ping
 
@@ -29,13 +36,10 @@ def _require_real_broker() -> None:
     pytest.skip("needs a real broker: set REDIS_URL")
 
 
-@pytest.fixture
-def worker_process(tmp_path):
-    _require_real_broker()
+def _worker_start(log, extra_env: dict) -> subprocess.Popen:
     node = f"test-{uuid.uuid4().hex[:8]}@%h"
-    log = tmp_path / "worker.log"
     with log.open("w") as log_file:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -54,17 +58,50 @@ def worker_process(tmp_path):
                 node,
             ],
             cwd=ROOT,
-            env=os.environ | {"DJANGO_SETTINGS_MODULE": "storefront.settings.base"},
+            env=os.environ | {"DJANGO_SETTINGS_MODULE": "storefront.settings.base"} | extra_env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
-    yield process
+
+
+def _worker_stop(process: subprocess.Popen, log) -> None:
     process.terminate()
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
     logger.info("worker log:\n%s", log.read_text())
+
+
+@pytest.fixture
+def worker_process(tmp_path):
+    _require_real_broker()
+    process = _worker_start(tmp_path / "worker.log", {})
+    yield process
+    _worker_stop(process, tmp_path / "worker.log")
+
+
+@pytest.fixture
+def training_worker(tmp_path, settings, transactional_db):
+    """A worker on the test database, with the toy capability and this test's artifact root."""
+    _require_real_broker()
+    database = connection.settings_dict
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process cannot share SQLite's in-memory test database")
+    settings.ML_CAPABILITIES = [TOY]
+    process = _worker_start(
+        tmp_path / "worker.log",
+        {
+            "DATABASE_URL": (
+                f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+                f"/{database['NAME']}"
+            ),
+            "ML_CAPABILITIES": TOY,
+            "MODEL_ARTIFACT_ROOT": str(settings.MODEL_ARTIFACT_ROOT),
+        },
+    )
+    yield process
+    _worker_stop(process, tmp_path / "worker.log")
 
 
 @pytest.mark.worker
@@ -100,3 +137,20 @@ def test_tasks_are_routed_by_name(task_name, queue):
     route = celery_app.amqp.router.route({}, task_name)
 
     assert route["queue"].name == queue
+
+
+@pytest.mark.worker
+def test_a_training_run_is_trained_by_a_worker_on_the_training_queue(training_worker):
+    assert celery_app.amqp.router.route({}, train_models.name)["queue"].name == "training"
+
+    [run] = training_runs_enqueue(capability="toy", requested_by="test")
+
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and run.status in ("queued", "running"):
+        time.sleep(0.5)
+        run.refresh_from_db()
+    assert run.status == "succeeded", (run.status, run.error)
+    assert run.device == "CPU" and run.attempts == 1 and run.heartbeat_at
+    version = ModelVersion.objects.get(capability="toy")
+    assert version.status == "active" and run.model_version == version
+    assert version.artifact_path.startswith(str(settings.MODEL_ARTIFACT_ROOT))

@@ -6,12 +6,10 @@ PostgreSQL (as CI does) and are skipped on SQLite, whose writers queue behind on
 """
 
 import contextlib
-import threading
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -22,15 +20,10 @@ from storefront.models import Cart, ExchangeRate, Market, Order, Payment
 from storefront.services.carts import cart_create, cart_line_set
 from storefront.services.checkout import CheckoutRequest, checkout_complete
 from storefront.services.markets import markets_seed
+from tests.concurrency import needs_postgresql, run_together
 
 ROUNDS = 5
-THREAD_TIMEOUT_S = 60
 
-needs_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="concurrent checkouts need PostgreSQL (set DATABASE_URL=postgres://...); SQLite "
-    "serialises writers, so the race cannot happen there",
-)
 
 REQUEST = CheckoutRequest(
     email="racer@example.com",
@@ -74,30 +67,6 @@ def _cart(market, variant: Variant, quantity: int = 1) -> Cart:
     return cart
 
 
-def _run_together(*calls) -> list:
-    """Runs each call in its own thread (its own database connection), all released at once;
-    returns what each returned, or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=THREAD_TIMEOUT_S)
-            results[index] = call()
-        except BaseException as error:  # reported to the test, not lost in the thread
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT_S)
-    assert not any(thread.is_alive() for thread in threads), "a checkout thread hung"
-    return results
-
-
 def _checkout(cart_pk: int):
     def call():
         cart = Cart.objects.get(pk=cart_pk)
@@ -133,7 +102,7 @@ def test_two_checkouts_for_the_last_unit_never_both_win(market_de, merchant):
         variant = _variant(merchant, stock=1)
         first, second = _cart(market_de, variant), _cart(market_de, variant)
 
-        results = _run_together(_checkout(first.pk), _checkout(second.pk))
+        results = run_together(_checkout(first.pk), _checkout(second.pk))
 
         orders = [r for r in results if isinstance(r, Order)]
         refusals = [r for r in results if not isinstance(r, Order)]
@@ -154,7 +123,7 @@ def test_two_shoppers_racing_through_the_api_never_oversell(market_de, merchant)
         variant = _variant(merchant, stock=1)
         carts = [_cart(market_de, variant), _cart(market_de, variant)]
 
-        results = _run_together(
+        results = run_together(
             *(_api_checkout(cart.token, key=str(uuid.uuid4())) for cart in carts)
         )
 
@@ -175,7 +144,7 @@ def test_the_same_idempotency_key_sent_twice_at_once_places_one_order(market_de,
         cart = _cart(market_de, variant)
 
         send = _api_checkout(cart.token, key=str(uuid.uuid4()))
-        results = _run_together(send, send)
+        results = run_together(send, send)
 
         assert Order.objects.filter(lines__variant=variant).count() == 1, (round_, results)
         placed = [r for r in results if r[0] == 201 and r[2] is None]
@@ -197,7 +166,7 @@ def test_one_cart_checked_out_twice_at_once_with_two_keys_places_one_order(marke
         variant = _variant(merchant, stock=10)
         cart = _cart(market_de, variant, quantity=2)
 
-        results = _run_together(
+        results = run_together(
             _api_checkout(cart.token, key=str(uuid.uuid4())),
             _api_checkout(cart.token, key=str(uuid.uuid4())),
         )

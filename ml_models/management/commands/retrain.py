@@ -1,0 +1,59 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from ml_models.models import TrainingRun
+from ml_models.services import training_runs_create, training_runs_enqueue, training_runs_execute
+from storefront.errors import StorefrontError
+
+
+class Command(BaseCommand):
+    help = (
+        "Retrains a capability (with its components), or `all`: queued on the `training` queue, "
+        "or run here with --sync. A new version is promoted only if it passes the quality gate, "
+        "unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("capability", help="A capability, a component, or `all`.")
+        parser.add_argument("--sync", action="store_true", help="Train here, printing progress.")
+        parser.add_argument("--force", action="store_true", help="Promote whatever the gate says.")
+
+    def handle(self, *args, capability: str, sync: bool, force: bool, **options):
+        try:
+            if sync:
+                runs = training_runs_create(capability=capability, force=force, requested_by="cli")
+            else:
+                runs = training_runs_enqueue(capability=capability, force=force, requested_by="cli")
+        except StorefrontError as exc:
+            raise CommandError(exc.message) from exc
+        if not runs:
+            self.stdout.write("No capability is registered (settings.ML_CAPABILITIES).")
+            return
+        if not sync:
+            for run in runs:
+                self.stdout.write(f"queued training run {run.pk} ({run.capability})")
+            self.stdout.write("Follow them with `manage.py training_status`.")
+            return
+        try:
+            training_runs_execute(run_ids=[run.pk for run in runs], echo=self._progress_print)
+        except Exception as exc:
+            self.stderr.write(f"training failed: {type(exc).__name__}: {exc}")
+        self._outcome_print(runs)
+
+    def _progress_print(self, fraction: float, message: str) -> None:
+        self.stdout.write(f"{fraction:4.0%} {message}")
+
+    def _outcome_print(self, runs: list[TrainingRun]) -> None:
+        failed = []
+        for run in runs:
+            run.refresh_from_db()
+            version = run.model_version
+            if run.status == TrainingRun.Status.SUCCEEDED:
+                self.stdout.write(
+                    f"run {run.pk}: {run.capability} v{version.version} is {version.status} "
+                    f"(gate: {version.gate.get('decision')})"
+                )
+            else:
+                failed.append(run)
+                self.stdout.write(f"run {run.pk}: {run.capability} {run.status}: {run.error}")
+        if failed:
+            raise CommandError(f"{len(failed)} of {len(runs)} training runs failed.")
