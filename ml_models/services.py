@@ -216,16 +216,15 @@ def training_run_execute(*, run_id: int, echo: ProgressReport | None = None) -> 
     if run is None:
         logger.info("training run %s is not queued; nothing to do", run_id)
         return TrainingRun.objects.get(pk=run_id)
-    capability = capability_get(run.capability)
     staging = staging_dir(settings.MODEL_ARTIFACT_ROOT, run.capability, run.pk)
-    staging_remove(staging)  # what an earlier attempt of this run left
-    (staging / "artifact").mkdir(parents=True)
-    (staging / "work").mkdir()
-    progress = _RunProgress(run.pk, echo)
     heartbeat = _Heartbeat(run.pk)
     heartbeat.start()
     try:
-        _run_train_and_register(run, capability, staging, progress)
+        capability = capability_get(run.capability)
+        staging_remove(staging)  # what an earlier attempt of this run left
+        (staging / "artifact").mkdir(parents=True)
+        (staging / "work").mkdir()
+        _run_train_and_register(run, capability, staging, _RunProgress(run.pk, echo))
     except BaseException as exc:
         _run_end_after_error(run, exc, transient=isinstance(exc, TRANSIENT_ERRORS))
         raise

@@ -145,3 +145,15 @@ def test_a_training_process_killed_midway_leaves_no_artifact_a_failed_run_and_a_
     retried = manage("retrain", "toy", "--sync", env=env)
     assert "run 2: toy v1 is active" in retried.stdout
     assert sorted(path.name for path in (tmp_path / "artifacts" / "toy").iterdir()) == ["1"]
+
+
+def test_a_run_of_a_capability_no_longer_registered_fails_with_a_clear_error(settings):
+    run = queued_run()
+    settings.ML_CAPABILITIES = []
+
+    with pytest.raises(Exception, match="Unknown capability 'toy'"):
+        training_run_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == TrainingRun.Status.FAILED
+    assert run.error.startswith("InvalidInput: Unknown capability 'toy'")
