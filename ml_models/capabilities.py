@@ -87,6 +87,11 @@ class Capability(ABC):
     def datasets(self) -> tuple[str, ...]:
         return (DEMO, LIVE, *self.external_datasets)
 
+    def dataset_accepts(self, name: str) -> bool:
+        """Whether `evaluate --dataset name` can run; a capability that reads files named on
+        the command line (`csv:PATH`) widens this."""
+        return name in self.datasets()
+
 
 def provenance(*, source: str, model_version: int | None) -> dict:
     """The one provenance field of every prediction that is returned or stored."""

@@ -173,7 +173,9 @@ MODEL_ARTIFACT_ROOT = Path(env.str("MODEL_ARTIFACT_ROOT", default=str(VAR_DIR / 
 # TensorFlow's C++ start-up chatter (CPU instruction sets, CUDA probing) buries the logs that
 # matter; warnings and errors still show. Set TF_CPP_MIN_LOG_LEVEL=0 to see everything.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-ML_CAPABILITIES = env.list("ML_CAPABILITIES", default=[])
+ML_CAPABILITIES = env.list(
+    "ML_CAPABILITIES", default=["recommendations.capability.RecommendationsCapability"]
+)
 # How much worse than the active version (relative, on the primary metric) a candidate may score
 # and still be promoted; the baseline must always be beaten.
 ML_GATE_TOLERANCE = env.float("ML_GATE_TOLERANCE", default=0.0)
@@ -227,6 +229,19 @@ SHOPPER_EVENT_RETENTION_DAYS = env.int("SHOPPER_EVENT_RETENTION_DAYS", default=7
 # --- Catalog --------------------------------------------------------------------------------
 # Translations whose source text changed since are hidden from shoppers until redone.
 CATALOG_SERVE_STALE_CONTENT = env.bool("CATALOG_SERVE_STALE_CONTENT", default=False)
+
+# --- Recommendations ------------------------------------------------------------------------
+# How much each kind of shopper event says about interest; other events are not used.
+RECOMMENDATIONS_EVENT_WEIGHTS = env.dict(
+    "RECOMMENDATIONS_EVENT_WEIGHTS",
+    cast={"value": float},
+    default={"view": 1.0, "add_to_cart": 3.0, "purchase": 5.0},
+)
+# The configurations the model is tuned over, on a validation split carved from train (the same
+# protocol as the baselines'); each is a JSON object of recommendations.ml.model.ModelConfig.
+RECOMMENDATIONS_TUNING_GRID = env.json(
+    "RECOMMENDATIONS_TUNING_GRID", default=[{"decay": 0.9}, {"decay": 0.95}, {"decay": 0.98}]
+)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

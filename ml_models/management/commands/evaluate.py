@@ -47,7 +47,7 @@ class Command(BaseCommand):
             chosen = capability_get(capability)
         except StorefrontError as exc:
             raise CommandError(exc.message) from exc
-        if dataset not in chosen.datasets():
+        if not chosen.dataset_accepts(dataset):
             raise CommandError(
                 f"{capability} has no dataset {dataset!r}; "
                 f"choose one of {', '.join(chosen.datasets())}."

@@ -1,0 +1,72 @@
+"""The recommender as served: the exported model and the catalog ids of its items."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from recommendations.ml.interactions import Interactions
+from recommendations.ml.model import HistoryRecommender, history_rows, user_sequences
+
+MODEL_FILE = "model.npz"
+ITEMS_FILE = "items.npy"
+TRAINING_FILE = "training.json"
+
+
+@dataclass(frozen=True)
+class RecommenderPredictor:
+    model: HistoryRecommender
+    item_ids: np.ndarray  # item index -> catalog id
+    training: dict = field(default_factory=dict)  # {"trials": n, "params": {...}}
+
+    def positions(self, item_ids: np.ndarray) -> np.ndarray:
+        """The model's index of each id, -1 for ids the model never saw."""
+        order = np.argsort(self.item_ids)
+        sorted_ids = self.item_ids[order]
+        found = np.searchsorted(sorted_ids, item_ids)
+        found = np.clip(found, 0, len(sorted_ids) - 1)
+        return np.where(sorted_ids[found] == item_ids, order[found], -1)
+
+    def save(self, directory: Path) -> None:
+        self.model.save(directory / MODEL_FILE)
+        np.save(directory / ITEMS_FILE, self.item_ids, allow_pickle=False)
+        (directory / TRAINING_FILE).write_text(json.dumps(self.training, sort_keys=True))
+
+    @classmethod
+    def load(cls, directory: Path) -> "RecommenderPredictor":
+        return cls(
+            model=HistoryRecommender.load(directory / MODEL_FILE),
+            item_ids=np.load(directory / ITEMS_FILE, allow_pickle=False),
+            training=json.loads((directory / TRAINING_FILE).read_text()),
+        )
+
+
+class PredictorOnSplit:
+    """A served predictor behind the evaluation protocol's `Recommender` interface, on any split:
+    histories and scores are translated between the split's item index and the model's by id,
+    so a version trained on an older window is scored on a newer one (the quality gate)."""
+
+    name = "model"
+
+    def __init__(self, predictor: RecommenderPredictor) -> None:
+        self.predictor = predictor
+
+    def fit(self, train: Interactions) -> None:
+        positions = self.predictor.positions(train.item_ids)
+        sequences = [
+            (positions[items][positions[items] >= 0], weights[positions[items] >= 0])
+            for items, weights in user_sequences(train)
+        ]
+        self.histories = history_rows(
+            sequences, n_items=self.predictor.model.n_items, decay=self.predictor.model.decay
+        )
+        self.known = np.flatnonzero(positions >= 0)
+        self.known_positions = positions[self.known]
+        self.n_items = train.n_items
+
+    def scores(self, users: np.ndarray) -> np.ndarray:
+        model_scores = self.predictor.model.scores(self.histories[users])
+        scores = np.full((len(users), self.n_items), np.finfo(np.float32).min, np.float32)
+        scores[:, self.known] = model_scores[:, self.known_positions]
+        return scores
