@@ -90,8 +90,14 @@ class RecommendationsCapability(Capability):
             "implicit_als": _fitted(ImplicitALS(**params), split, trials=trials, params=params),
         }
 
-    def fallback(self):
-        raise NotImplementedError("served by the recommendations API's own baselines")
+    def fallback(self) -> "NoModel":
+        return NoModel()
+
+
+class NoModel:
+    """What the loader holds while no version is active: nothing to predict with. The list
+    builders (recommendations.services) then serve their baselines, co-occurrence and market
+    popularity, and label each item with that provenance."""
 
 
 def _fitted(recommender, split: Split, *, trials: int, params: dict):

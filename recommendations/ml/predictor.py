@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,52 @@ class RecommenderPredictor:
         found = np.searchsorted(sorted_ids, item_ids)
         found = np.clip(found, 0, len(sorted_ids) - 1)
         return np.where(sorted_ids[found] == item_ids, order[found], -1)
+
+    @cached_property
+    def unit_item_vectors(self) -> np.ndarray:
+        """Items as the model reads them (input-side vectors), unit length: cosine neighbours."""
+        vectors = self.model.input_kernel
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def recommend(self, history_ids, weights, *, count: int) -> list[tuple[int, float]]:
+        """The `count` best (catalog id, score) for a history given oldest first."""
+        positions = self.positions(np.asarray(history_ids))
+        known = positions >= 0
+        if not known.any():
+            return []
+        rows = history_rows(
+            [(positions[known], np.asarray(weights, np.float32)[known])],
+            n_items=self.model.n_items,
+            decay=self.model.decay,
+        )
+        return self._best(self.model.scores(rows)[0], count)
+
+    def similar(self, item_id, *, count: int) -> list[tuple[int, float]]:
+        """The `count` items closest to `item_id` (cosine), itself excluded; none if unknown."""
+        [position] = self.positions(np.asarray([item_id]))
+        if position < 0:
+            return []
+        similarity = self.unit_item_vectors @ self.unit_item_vectors[position]
+        similarity[position] = -np.inf
+        return self._best(similarity, count)
+
+    def closest(self, item_id, among_ids) -> int | None:
+        """Which of `among_ids` is most like `item_id`: the "because you viewed" of a reason."""
+        positions = self.positions(np.asarray([item_id, *among_ids]))
+        target, candidates = positions[0], positions[1:]
+        if target < 0 or not (candidates >= 0).any():
+            return None
+        similarity = (
+            self.unit_item_vectors[np.maximum(candidates, 0)] @ self.unit_item_vectors[target]
+        )
+        similarity[candidates < 0] = -np.inf
+        return among_ids[int(np.argmax(similarity))]
+
+    def _best(self, scores: np.ndarray, count: int) -> list[tuple[int, float]]:
+        count = min(count, len(scores))
+        best = np.argpartition(-scores, count - 1)[:count]
+        best = best[np.lexsort((best, -scores[best]))]
+        return [(self.item_ids[i].item(), float(scores[i])) for i in best if np.isfinite(scores[i])]
 
     def save(self, directory: Path) -> None:
         self.model.save(directory / MODEL_FILE)

@@ -51,5 +51,6 @@ urlpatterns = [
     path("orders/<str:number>/", shop.OrderDetailApi.as_view(), name="order-detail"),
     path("events/", shop.EventsApi.as_view(), name="events"),
     path("catalog/", include("catalog.urls")),
+    path("recommendations/", include("recommendations.urls")),
     path("merchant/", include(merchant)),
 ]

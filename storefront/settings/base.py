@@ -243,6 +243,31 @@ RECOMMENDATIONS_TUNING_GRID = env.json(
     "RECOMMENDATIONS_TUNING_GRID", default=[{"decay": 0.9}, {"decay": 0.95}, {"decay": 0.98}]
 )
 
+# A recommendation list is computed once, this long, and paged from storage (no repeats).
+RECOMMENDATIONS_LIST_LENGTH = env.int("RECOMMENDATIONS_LIST_LENGTH", default=100)
+RECOMMENDATIONS_PAGE_SIZE = env.int("RECOMMENDATIONS_PAGE_SIZE", default=10)
+RECOMMENDATIONS_MAX_PAGE_SIZE = env.int("RECOMMENDATIONS_MAX_PAGE_SIZE", default=50)
+# How many of a shopper's latest events the model reads.
+RECOMMENDATIONS_HISTORY_LENGTH = env.int("RECOMMENDATIONS_HISTORY_LENGTH", default=50)
+# Categories (slugs) whose products may be recommended again after a purchase: consumables.
+RECOMMENDATIONS_REPEAT_PURCHASE_CATEGORIES = env.list(
+    "RECOMMENDATIONS_REPEAT_PURCHASE_CATEGORIES", default=[]
+)
+RECOMMENDATIONS_ELIGIBLE_CACHE_SECONDS = env.int(
+    "RECOMMENDATIONS_ELIGIBLE_CACHE_SECONDS", default=60
+)
+# Trending: events of the last N days, each halved in weight every half-life.
+RECOMMENDATIONS_TRENDING_DAYS = env.int("RECOMMENDATIONS_TRENDING_DAYS", default=14)
+RECOMMENDATIONS_TRENDING_HALF_LIFE_DAYS = env.float(
+    "RECOMMENDATIONS_TRENDING_HALF_LIFE_DAYS", default=3.0
+)
+RECOMMENDATIONS_TRENDING_CACHE_SECONDS = env.int(
+    "RECOMMENDATIONS_TRENDING_CACHE_SECONDS", default=300
+)
+# Co-occurrence baselines: counted over this many days, this many neighbours kept per product.
+RECOMMENDATIONS_COOCCURRENCE_DAYS = env.int("RECOMMENDATIONS_COOCCURRENCE_DAYS", default=90)
+RECOMMENDATIONS_NEIGHBOURS = env.int("RECOMMENDATIONS_NEIGHBOURS", default=20)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

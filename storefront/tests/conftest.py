@@ -1,24 +1,8 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from catalog.tests.factories import MerchantFactory, ProductFactory, VariantFactory
-from storefront.models import ExchangeRate, Market
-from storefront.services.markets import markets_seed
-
-RATES_FROM_EUR = {"USD": "1.0850", "GBP": "0.8420", "JPY": "162.40", "CNY": "7.8300"}
-
-
-@pytest.fixture
-def markets(db):
-    """The seeded markets, taxes, customs regimes and shipping, with fresh exchange rates."""
-    markets_seed()
-    for quote, rate in RATES_FROM_EUR.items():
-        ExchangeRate.objects.create(
-            base="EUR", quote=quote, rate=Decimal(rate), as_of=timezone.now(), source="test"
-        )
-    return {market.code: market for market in Market.objects.all()}
 
 
 @pytest.fixture

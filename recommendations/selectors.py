@@ -1,0 +1,247 @@
+"""What to recommend: candidates from the model or the baselines, then the store's rules.
+
+Every list is built the same way: candidate sources in order of preference (the model when one
+is active, then co-occurrence, then market popularity), each candidate with its reason and
+provenance, and one filter for all of them: sellable and in stock in the shopper's market, not
+suppressed by the shopper, not returned by them, not already bought (unless the category is a
+consumable), not the product the list is about, no duplicates. A source that fails (no model, a
+broken index, the cache down) is skipped with a warning, so a list always comes back.
+"""
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, Q
+from django.utils import timezone
+
+from catalog.models import Product, Variant
+from catalog.selectors import category_with_descendant_ids
+from ml_models.capabilities import provenance
+from ml_models.loader import predictor_get
+from recommendations.models import ItemNeighbour, Suppression
+from storefront.models import Customer, Market, Return, ShopperEvent
+
+logger = logging.getLogger(__name__)
+
+CAPABILITY = "recommendations"
+MARKET_POPULARITY = provenance(source="baseline:market_popularity", model_version=None)
+CO_VIEW = provenance(source="baseline:co_occurrence", model_version=None)
+CO_PURCHASE = provenance(source="baseline:co_purchase", model_version=None)
+
+
+@dataclass(frozen=True)
+class Shopper:
+    """Who a list is for: a customer, or a guest known by the client id their browser keeps."""
+
+    market: Market
+    customer: Customer | None = None
+    client_id: str = ""
+
+    def events(self):
+        if self.customer is not None:
+            return ShopperEvent.objects.filter(customer=self.customer)
+        return ShopperEvent.objects.filter(client_id=self.client_id, customer__isnull=True)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    product_id: int
+    score: float
+    reason: dict  # {"code": ..., "product_id": ... | None}
+    provenance: dict = field(default_factory=dict)
+
+
+# --- the store's rules ------------------------------------------------------------------------
+
+
+def products_eligible(*, market: Market) -> frozenset[int]:
+    """Active products with an active variant in stock, from merchants selling to `market`.
+    Cached briefly: stock changes reach recommendations within a minute."""
+    key = f"rec:eligible:{market.pk}"
+    eligible = _cache_get(key)
+    if eligible is None:
+        eligible = frozenset(
+            Variant.objects.filter(
+                status=Variant.Status.ACTIVE,
+                product__status=Product.Status.ACTIVE,
+                merchant__markets=market,
+                stock_on_hand__gt=F("quantity_allocated"),
+            )
+            .values_list("product_id", flat=True)
+            .distinct()
+        )
+        _cache_set(key, eligible, settings.RECOMMENDATIONS_ELIGIBLE_CACHE_SECONDS)
+    return eligible
+
+
+def products_excluded(*, shopper: Shopper) -> set[int]:
+    """What this shopper must not be shown: suppressed, returned, or bought (but consumables)."""
+    suppressed = Suppression.objects.filter(
+        Q(customer=shopper.customer) if shopper.customer else Q(client_id=shopper.client_id)
+    ).values_list("product_id", flat=True)
+    excluded = set(suppressed)
+    if shopper.customer is None:
+        return excluded
+    excluded.update(
+        Return.objects.filter(line__order__customer=shopper.customer).values_list(
+            "line__variant__product_id", flat=True
+        )
+    )
+    bought = shopper.events().filter(type=ShopperEvent.Type.PURCHASE, product__isnull=False)
+    repeatable = settings.RECOMMENDATIONS_REPEAT_PURCHASE_CATEGORIES
+    if repeatable:
+        bought = bought.exclude(product__category__slug__in=repeatable)
+    excluded.update(bought.values_list("product_id", flat=True))
+    return excluded
+
+
+def candidates_filter(
+    candidates: Iterable[Candidate],
+    *,
+    shopper: Shopper,
+    limit: int,
+    anchor: int | None = None,
+) -> list[Candidate]:
+    """The first `limit` candidates the store may show this shopper, without repeats."""
+    eligible = products_eligible(market=shopper.market)
+    unwanted = products_excluded(shopper=shopper) | ({anchor} if anchor else set())
+    kept, seen = [], set()
+    for candidate in candidates:
+        product = candidate.product_id
+        if product in seen or product in unwanted or product not in eligible:
+            continue
+        seen.add(product)
+        kept.append(candidate)
+        if len(kept) == limit:
+            break
+    return kept
+
+
+# --- candidate sources ------------------------------------------------------------------------
+
+
+def shopper_history(*, shopper: Shopper) -> list[tuple[int, float]]:
+    """The shopper's latest product events, oldest first, as (product id, event weight)."""
+    weights = settings.RECOMMENDATIONS_EVENT_WEIGHTS
+    if shopper.customer is None and not shopper.client_id:
+        return []
+    recent = (
+        shopper.events()
+        .filter(type__in=list(weights), product__isnull=False)
+        .order_by("-occurred_at", "-id")
+        .values_list("product_id", "type")[: settings.RECOMMENDATIONS_HISTORY_LENGTH]
+    )
+    return [(product_id, weights[kind]) for product_id, kind in reversed(recent)]
+
+
+def from_model_for_history(history: list[tuple[int, float]], *, count: int) -> Iterator[Candidate]:
+    """What the active model predicts next, each with the history item it is most like."""
+    served = predictor_get(CAPABILITY)
+    if served.source != "model" or not history:
+        return
+    product_ids = [product_id for product_id, _ in history]
+    recommended = served.predictor.recommend(
+        product_ids, [weight for _, weight in history], count=count
+    )
+    viewed = list(dict.fromkeys(reversed(product_ids)))
+    for product_id, score in recommended:
+        because = served.predictor.closest(product_id, viewed)
+        yield Candidate(
+            product_id, score, {"code": "because_viewed", "product_id": because}, served.provenance
+        )
+
+
+def from_model_similar(product_id: int, *, count: int) -> Iterator[Candidate]:
+    served = predictor_get(CAPABILITY)
+    if served.source != "model":
+        return
+    for neighbour, score in served.predictor.similar(product_id, count=count):
+        yield Candidate(
+            neighbour, score, {"code": "similar", "product_id": product_id}, served.provenance
+        )
+
+
+def from_neighbours(product_ids: list[int], *, kind: str, count: int) -> Iterator[Candidate]:
+    """Co-occurrence: products seen (or bought) with these, best first, most recent anchor
+    first."""
+    label, reason = (
+        (CO_PURCHASE, "bought_together")
+        if kind == ItemNeighbour.Kind.CO_PURCHASE
+        else (CO_VIEW, "also_viewed")
+    )
+    rows = ItemNeighbour.objects.filter(product_id__in=product_ids, kind=kind).values_list(
+        "product_id", "neighbour_id", "score"
+    )
+    by_anchor = defaultdict(list)
+    for anchor, neighbour, score in rows:
+        by_anchor[anchor].append((score, neighbour))
+    for anchor in reversed(product_ids):
+        for score, neighbour in sorted(by_anchor.get(anchor, ()), reverse=True)[:count]:
+            yield Candidate(neighbour, score, {"code": reason, "product_id": anchor}, label)
+
+
+def from_trending(*, market: Market, category_id: int | None = None) -> Iterator[Candidate]:
+    for product_id, score in trending_scores(market=market, category_id=category_id):
+        yield Candidate(
+            product_id, score, {"code": "trending", "product_id": None}, MARKET_POPULARITY
+        )
+
+
+def trending_scores(*, market: Market, category_id: int | None = None) -> list[tuple[int, float]]:
+    """Products by time-decayed interest in `market`: each event weighs its type's weight,
+    halved every RECOMMENDATIONS_TRENDING_HALF_LIFE_DAYS. Cached per market and category."""
+    key = f"rec:trending:{market.pk}:{category_id or 0}"
+    scores = _cache_get(key)
+    if scores is not None:
+        return scores
+    now = timezone.now()
+    days = settings.RECOMMENDATIONS_TRENDING_DAYS
+    half_life = settings.RECOMMENDATIONS_TRENDING_HALF_LIFE_DAYS
+    weights = settings.RECOMMENDATIONS_EVENT_WEIGHTS
+    events = ShopperEvent.objects.filter(
+        market=market,
+        type__in=list(weights),
+        product__isnull=False,
+        occurred_at__gte=now - timedelta(days=days),
+    )
+    if category_id:
+        events = events.filter(
+            product__category_id__in=category_with_descendant_ids(category_id=category_id)
+        )
+    totals: dict[int, float] = defaultdict(float)
+    for product_id, kind, occurred_at in events.values_list("product_id", "type", "occurred_at"):
+        age_days = (now - occurred_at).total_seconds() / 86_400
+        totals[product_id] += weights[kind] * math.pow(0.5, age_days / half_life)
+    scores = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    _cache_set(key, scores, settings.RECOMMENDATIONS_TRENDING_CACHE_SECONDS)
+    return scores
+
+
+def sources_chain(*sources: Iterable[Candidate]) -> Iterator[Candidate]:
+    """The candidates of each source in turn; a source that fails is logged and skipped."""
+    for source in sources:
+        try:
+            yield from source
+        except Exception as exc:
+            logger.warning("a recommendation source failed, the next one serves: %s", exc)
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception as exc:
+        logger.warning("cache unavailable, computing %s: %s", key, exc)
+        return None
+
+
+def _cache_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception as exc:
+        logger.warning("cache unavailable, not keeping %s: %s", key, exc)

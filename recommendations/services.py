@@ -1,0 +1,267 @@
+"""Recommendation lists served and recorded, feedback on them, and the co-occurrence rebuild.
+
+A list is computed once, up to RECOMMENDATIONS_LIST_LENGTH items, and stored: its pages are
+slices of it (a cursor names the list and an offset), so paging never repeats an item, and every
+impression or click names the list and the slot it came from.
+"""
+
+import logging
+import uuid
+from dataclasses import asdict
+
+import numpy as np
+import scipy.sparse as sp
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog.models import Product
+from recommendations import selectors
+from recommendations.models import (
+    ItemNeighbour,
+    Recommendation,
+    RecommendationFeedback,
+    Suppression,
+)
+from recommendations.selectors import Candidate, Shopper
+from storefront.errors import InvalidInput, NotFound, PermissionDenied
+from storefront.models import OrderLine, ShopperEvent
+
+logger = logging.getLogger(__name__)
+
+
+def _list_length() -> int:
+    return settings.RECOMMENDATIONS_LIST_LENGTH
+
+
+def _record(
+    *, kind: str, shopper: Shopper, candidates: list[Candidate], anchor: Product | None = None
+) -> Recommendation:
+    return Recommendation.objects.create(
+        kind=kind,
+        customer=shopper.customer,
+        client_id="" if shopper.customer else shopper.client_id,
+        market=shopper.market,
+        anchor=anchor,
+        items=[asdict(candidate) for candidate in candidates],
+    )
+
+
+def recommendation_for_you(*, shopper: Shopper) -> Recommendation:
+    """From the model on the shopper's history; co-occurrence when no model is active; market
+    trending for a shopper with no history yet (and to fill a short list)."""
+    length = _list_length()
+    history = selectors.shopper_history(shopper=shopper)
+    viewed = [product_id for product_id, _ in history]
+    candidates = selectors.candidates_filter(
+        selectors.sources_chain(
+            selectors.from_model_for_history(history, count=3 * length),
+            selectors.from_neighbours(viewed, kind=ItemNeighbour.Kind.CO_VIEW, count=length),
+            selectors.from_trending(market=shopper.market),
+        ),
+        shopper=shopper,
+        limit=length,
+    )
+    return _record(kind=Recommendation.Kind.FOR_YOU, shopper=shopper, candidates=candidates)
+
+
+def recommendation_similar(*, shopper: Shopper, product: Product) -> Recommendation:
+    length = _list_length()
+    candidates = selectors.candidates_filter(
+        selectors.sources_chain(
+            selectors.from_model_similar(product.pk, count=3 * length),
+            selectors.from_neighbours([product.pk], kind=ItemNeighbour.Kind.CO_VIEW, count=length),
+            selectors.from_trending(market=shopper.market, category_id=product.category_id),
+        ),
+        shopper=shopper,
+        limit=length,
+        anchor=product.pk,
+    )
+    return _record(
+        kind=Recommendation.Kind.SIMILAR, shopper=shopper, candidates=candidates, anchor=product
+    )
+
+
+def recommendation_bought_together(*, shopper: Shopper, product: Product) -> Recommendation:
+    length = _list_length()
+    candidates = selectors.candidates_filter(
+        selectors.sources_chain(
+            selectors.from_neighbours(
+                [product.pk], kind=ItemNeighbour.Kind.CO_PURCHASE, count=length
+            ),
+            selectors.from_neighbours([product.pk], kind=ItemNeighbour.Kind.CO_VIEW, count=length),
+        ),
+        shopper=shopper,
+        limit=length,
+        anchor=product.pk,
+    )
+    return _record(
+        kind=Recommendation.Kind.BOUGHT_TOGETHER,
+        shopper=shopper,
+        candidates=candidates,
+        anchor=product,
+    )
+
+
+def recommendation_trending(*, shopper: Shopper, category_id: int | None) -> Recommendation:
+    candidates = selectors.candidates_filter(
+        selectors.from_trending(market=shopper.market, category_id=category_id),
+        shopper=shopper,
+        limit=_list_length(),
+    )
+    return _record(kind=Recommendation.Kind.TRENDING, shopper=shopper, candidates=candidates)
+
+
+def recommendation_of_shopper(*, public_id, shopper: Shopper) -> Recommendation:
+    """A list this shopper was served (another shopper's is a 404, like one that never was)."""
+    try:
+        found = Recommendation.objects.filter(public_id=uuid.UUID(str(public_id))).first()
+    except ValueError:
+        found = None
+    owner_matches = found is not None and (
+        found.customer_id == shopper.customer.pk
+        if shopper.customer
+        else found.customer_id is None and found.client_id == shopper.client_id
+    )
+    if not owner_matches:
+        raise NotFound("No such recommendation.", code="recommendation_not_found")
+    return found
+
+
+def recommendation_slot_parse(recommendation_id: str) -> tuple[str, int]:
+    """`<list public id>.<position>` -> (public id, position)."""
+    public_id, _, position = recommendation_id.rpartition(".")
+    if not public_id or not position.isdigit():
+        raise InvalidInput(
+            "A recommendation id looks like <list id>.<position>.",
+            code="invalid_recommendation_id",
+            details={"recommendation_id": ["Use the id given with the recommended item."]},
+        )
+    return public_id, int(position)
+
+
+@transaction.atomic
+def recommendation_feedback_record(
+    *, recommendation_id: str, action: str, shopper: Shopper
+) -> RecommendationFeedback:
+    """An impression, click or "not interested" on one slot of a list the shopper was served;
+    recorded once per slot and action. "Not interested" also suppresses the product for them."""
+    public_id, position = recommendation_slot_parse(recommendation_id)
+    recommendation = recommendation_of_shopper(public_id=public_id, shopper=shopper)
+    if position >= len(recommendation.items):
+        raise InvalidInput(
+            f"The list has {len(recommendation.items)} items; there is no position {position}.",
+            code="invalid_recommendation_id",
+            details={"recommendation_id": ["No such position in that list."]},
+        )
+    product = Product.objects.select_related("merchant").get(
+        pk=recommendation.items[position]["product_id"]
+    )
+    existing = RecommendationFeedback.objects.filter(
+        recommendation=recommendation, position=position, action=action
+    ).first()
+    if existing is not None:
+        return existing
+    if action == RecommendationFeedback.Action.NOT_INTERESTED:
+        Suppression.objects.get_or_create(
+            customer=shopper.customer,
+            client_id="" if shopper.customer else shopper.client_id,
+            product=product,
+        )
+    try:
+        with transaction.atomic():
+            return RecommendationFeedback.objects.create(
+                recommendation=recommendation,
+                position=position,
+                product=product,
+                merchant=product.merchant,
+                action=action,
+            )
+    except IntegrityError:  # the same slot and action recorded by a concurrent request
+        return RecommendationFeedback.objects.get(
+            recommendation=recommendation, position=position, action=action
+        )
+
+
+def shopper_check(*, shopper: Shopper) -> None:
+    if shopper.customer is None and not shopper.client_id:
+        raise PermissionDenied(
+            "Sign in, or send the client_id your browser keeps.",
+            code="shopper_unknown",
+            details={"client_id": ["Guests identify with a client_id."]},
+        )
+
+
+# --- co-occurrence ---------------------------------------------------------------------------
+
+
+def item_neighbours_rebuild() -> dict[str, int]:
+    """Recounts both kinds of neighbours from the last RECOMMENDATIONS_COOCCURRENCE_DAYS:
+    products viewed by the same shoppers, and products bought in the same orders. Replaces the
+    table in one transaction, so readers see the old neighbours or the new, never none."""
+    since = timezone.now() - timezone.timedelta(days=settings.RECOMMENDATIONS_COOCCURRENCE_DAYS)
+    viewed = ShopperEvent.objects.filter(
+        occurred_at__gte=since,
+        product__isnull=False,
+        type__in=list(settings.RECOMMENDATIONS_EVENT_WEIGHTS),
+    ).values_list("customer_id", "client_id", "product_id")
+    co_view = _neighbours(
+        (
+            (f"c{customer}" if customer else f"g{client}", product)
+            for customer, client, product in viewed.iterator(chunk_size=20_000)
+        )
+    )
+    bought = OrderLine.objects.filter(order__created_at__gte=since).values_list(
+        "order_id", "variant__product_id"
+    )
+    co_purchase = _neighbours(bought.iterator(chunk_size=20_000))
+    rows = [
+        ItemNeighbour(product_id=a, neighbour_id=b, kind=kind, score=score)
+        for kind, pairs in (
+            (ItemNeighbour.Kind.CO_VIEW, co_view),
+            (ItemNeighbour.Kind.CO_PURCHASE, co_purchase),
+        )
+        for a, b, score in pairs
+    ]
+    existing = set(Product.objects.values_list("pk", flat=True))
+    rows = [row for row in rows if row.product_id in existing and row.neighbour_id in existing]
+    with transaction.atomic():
+        ItemNeighbour.objects.all().delete()
+        ItemNeighbour.objects.bulk_create(rows, batch_size=5_000)
+    counts = {"co_view": len(co_view), "co_purchase": len(co_purchase)}
+    logger.info("item neighbours rebuilt: %s", counts)
+    return counts
+
+
+def _neighbours(baskets) -> list[tuple[int, int, float]]:
+    """(product, neighbour, cosine of their basket vectors) for each product's best
+    RECOMMENDATIONS_NEIGHBOURS neighbours; a basket is a shopper's views or an order."""
+    basket_index, product_index, pairs = {}, {}, set()
+    for basket, product in baskets:
+        pairs.add(
+            (
+                basket_index.setdefault(basket, len(basket_index)),
+                product_index.setdefault(product, len(product_index)),
+            )
+        )
+    if not pairs:
+        return []
+    rows, columns = np.array(list(pairs)).T
+    matrix = sp.csr_matrix(
+        (np.ones(len(rows), np.float32), (rows, columns)),
+        shape=(len(basket_index), len(product_index)),
+    )
+    counts = (matrix.T @ matrix).tocsr()
+    counts.setdiag(0)
+    counts.eliminate_zeros()
+    sizes = np.sqrt(np.asarray(matrix.sum(axis=0)).ravel())
+    products = np.array(list(product_index))
+    keep = settings.RECOMMENDATIONS_NEIGHBOURS
+    result = []
+    for row in range(counts.shape[0]):
+        start, end = counts.indptr[row], counts.indptr[row + 1]
+        columns, values = counts.indices[start:end], counts.data[start:end]
+        cosine = values / (sizes[row] * sizes[columns])
+        for best in np.argsort(-cosine, kind="stable")[:keep]:
+            result.append((int(products[row]), int(products[columns[best]]), float(cosine[best])))
+    return result
