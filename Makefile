@@ -35,6 +35,9 @@ demo: migrate
 	$(BIN)/python manage.py seed_markets
 	$(BIN)/python manage.py seed_demo --size small --seed 0 --if-empty
 	$(BIN)/python manage.py load_exchange_rates storefront/fixtures/exchange_rates.csv --stamp-now
+	# The quick models, trained here on the demo store the first time (about N minutes).
+	$(BIN)/python manage.py retrain all --sync --if-missing
+	$(BIN)/python manage.py recommendations_refresh
 
 run: demo serve
 

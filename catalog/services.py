@@ -36,6 +36,7 @@ _ROLE_PERMISSIONS = {
         "storefront.view_order",
         "storefront.view_orderline",
         *(f"support_bot.{action}_faqentry" for action in ("view", "add", "change", "delete")),
+        "recommendations.view_recommendationfeedback",
         *(
             f"catalog.{action}_{model}"
             for model in ("product", "variant", "productimage", "productcontent")

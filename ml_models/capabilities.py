@@ -39,6 +39,7 @@ class Dataset:
     holdout: Any
     protocol: str
     window: dict = field(default_factory=dict)  # what it covers: {start, end, rows, ...}
+    context: dict = field(default_factory=dict)  # side data some baselines need
 
 
 class Capability(ABC):
@@ -50,6 +51,8 @@ class Capability(ABC):
     inputs: ClassVar[tuple[str, ...]] = ()
     # Datasets besides `live` and `demo` that `evaluate --dataset` accepts (public benchmarks).
     external_datasets: ClassVar[tuple[str, ...]] = ()
+    # The demo store `evaluate --dataset demo` builds (the capability's issue may ask for more).
+    demo_size: ClassVar[str] = "small"
     uses_tensorflow: ClassVar[bool] = True
 
     @abstractmethod

@@ -157,24 +157,33 @@ def _active_pointer_publish(version: ModelVersion) -> None:
 
 
 def training_runs_create(
-    *, capability: str, force: bool = False, requested_by: str = ""
+    *, capability: str, force: bool = False, requested_by: str = "", only_missing: bool = False
 ) -> list[TrainingRun]:
     """Queued runs for `capability`, or `all`, or a capability and its components, in the
-    order they must run (a component after what it is built from)."""
+    order they must run (a component after what it is built from); with `only_missing`, only
+    for those with no active version (a set-up step that can run again)."""
+    names = capability_names_expand(capability)
+    if only_missing:
+        names = [name for name in names if model_version_active_get(capability=name) is None]
     return [
         TrainingRun.objects.create(capability=name, force=force, requested_by=requested_by)
-        for name in capability_names_expand(capability)
+        for name in names
     ]
 
 
 def training_runs_enqueue(
-    *, capability: str, force: bool = False, requested_by: str = ""
+    *, capability: str, force: bool = False, requested_by: str = "", only_missing: bool = False
 ) -> list[TrainingRun]:
     """Creates the runs and hands them, in order, to one task on the training queue."""
     from ml_models.tasks import train_models
 
     with transaction.atomic():
-        runs = training_runs_create(capability=capability, force=force, requested_by=requested_by)
+        runs = training_runs_create(
+            capability=capability,
+            force=force,
+            requested_by=requested_by,
+            only_missing=only_missing,
+        )
         if runs:
             train_models.delay_on_commit([run.pk for run in runs])
     return runs

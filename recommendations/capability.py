@@ -8,10 +8,17 @@ ranking over the items seen in train.
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 
 from ml_models.capabilities import LIVE, Capability, Dataset, ProgressReport
-from recommendations.ml.baselines import ALS_GRID, ImplicitALS, ItemKNN, Popularity
+from recommendations.ml.baselines import (
+    ALS_GRID,
+    ImplicitALS,
+    ItemKNN,
+    MarketPopularity,
+    Popularity,
+)
 from recommendations.ml.interactions import (
     Interactions,
     Split,
@@ -31,13 +38,26 @@ class RecommendationsCapability(Capability):
     primary_metric = "recall@20"
     baseline_name = "popularity"
     external_datasets = ("movielens",)
+    demo_size = "medium"
 
     def dataset_accepts(self, name: str) -> bool:
         return super().dataset_accepts(name) or name.startswith(CSV_PREFIX)
 
     def dataset_build(self, name: str = LIVE) -> Dataset:
-        split = temporal_split(_interactions_load(name))
-        return Dataset(train=split, holdout=split, protocol=split.protocol, window=_window(split))
+        interactions, user_markets = _interactions_load(name)
+        split = temporal_split(interactions)
+        context = {}
+        if user_markets is not None:
+            context["user_markets"] = np.array(
+                [user_markets[user] for user in split.train.user_ids], dtype=np.int64
+            )
+        return Dataset(
+            train=split,
+            holdout=split,
+            protocol=split.protocol,
+            window=_window(split),
+            context=context,
+        )
 
     def train(
         self, dataset: Dataset, *, workdir: Path, report: ProgressReport
@@ -84,11 +104,15 @@ class RecommendationsCapability(Capability):
     def peers(self, dataset: Dataset) -> dict:
         split: Split = dataset.train
         params, trials, _ = tune(lambda config: ImplicitALS(**config), ALS_GRID, split)
-        return {
+        peers = {
             "popularity": self.baseline(dataset),
             "item_knn": _fitted(ItemKNN(), split, trials=1, params={}),
             "implicit_als": _fitted(ImplicitALS(**params), split, trials=trials, params=params),
         }
+        if "user_markets" in dataset.context:  # the store's own data: shoppers have markets
+            market_popularity = MarketPopularity(dataset.context["user_markets"])
+            peers["market_popularity"] = _fitted(market_popularity, split, trials=1, params={})
+        return peers
 
     def fallback(self) -> "NoModel":
         return NoModel()
@@ -106,11 +130,12 @@ def _fitted(recommender, split: Split, *, trials: int, params: dict):
     return recommender
 
 
-def _interactions_load(name: str) -> Interactions:
+def _interactions_load(name: str) -> tuple[Interactions, dict | None]:
+    """The interactions, and each user's market where the data has markets (the store's)."""
     if name == "movielens":
-        return movielens_load()
+        return movielens_load(), None
     if name.startswith(CSV_PREFIX):
-        return csv_load(name.removeprefix(CSV_PREFIX))
+        return csv_load(name.removeprefix(CSV_PREFIX)), None
     from recommendations.features import interactions_from_events
 
     return interactions_from_events()

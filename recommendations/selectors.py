@@ -245,3 +245,22 @@ def _cache_set(key: str, value, timeout: int) -> None:
         cache.set(key, value, timeout=timeout)
     except Exception as exc:
         logger.warning("cache unavailable, not keeping %s: %s", key, exc)
+
+
+def precomputed_key(customer_id: int) -> str:
+    return f"rec:for-you:{customer_id}"
+
+
+def from_precomputed(*, shopper: Shopper) -> Iterator[Candidate]:
+    """A customer's for-you list computed by the last batch run, if it was computed with the
+    model version active now."""
+    if shopper.customer is None:
+        return
+    served = predictor_get(CAPABILITY)
+    stored = _cache_get(precomputed_key(shopper.customer.pk))
+    if served.source != "model" or not stored or stored["version"] != served.model_version:
+        return
+    for product_id, score, because in stored["items"]:
+        yield Candidate(
+            product_id, score, {"code": "because_viewed", "product_id": because}, served.provenance
+        )

@@ -5,17 +5,22 @@ slices of it (a cursor names the list and an offset), so paging never repeats an
 impression or click names the list and the slot it came from.
 """
 
+import functools
 import logging
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
+from datetime import timedelta
 
 import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Product
+from ml_models.loader import predictor_get
 from recommendations import selectors
 from recommendations.models import (
     ItemNeighbour,
@@ -48,21 +53,85 @@ def _record(
 
 
 def recommendation_for_you(*, shopper: Shopper) -> Recommendation:
-    """From the model on the shopper's history; co-occurrence when no model is active; market
-    trending for a shopper with no history yet (and to fill a short list)."""
+    """A customer's list precomputed by the batch job; else the model on the shopper's latest
+    events, in real time (guests, fresh sessions); co-occurrence when no model is active; market
+    trending for a shopper with no history yet (and to fill a short list). Later sources (and
+    the history query) run only when the earlier ones fall short."""
     length = _list_length()
-    history = selectors.shopper_history(shopper=shopper)
-    viewed = [product_id for product_id, _ in history]
+    history = functools.cache(lambda: selectors.shopper_history(shopper=shopper))
     candidates = selectors.candidates_filter(
         selectors.sources_chain(
-            selectors.from_model_for_history(history, count=3 * length),
-            selectors.from_neighbours(viewed, kind=ItemNeighbour.Kind.CO_VIEW, count=length),
+            selectors.from_precomputed(shopper=shopper),
+            _deferred(lambda: selectors.from_model_for_history(history(), count=3 * length)),
+            _deferred(
+                lambda: selectors.from_neighbours(
+                    [product_id for product_id, _ in history()],
+                    kind=ItemNeighbour.Kind.CO_VIEW,
+                    count=length,
+                )
+            ),
             selectors.from_trending(market=shopper.market),
         ),
         shopper=shopper,
         limit=length,
     )
     return _record(kind=Recommendation.Kind.FOR_YOU, shopper=shopper, candidates=candidates)
+
+
+def _deferred(make: Callable[[], Iterable[Candidate]]) -> Iterator[Candidate]:
+    """A source built only when the list reaches it."""
+    yield from make()
+
+
+def shoppers_active() -> list[int]:
+    """Customers with an event in the last RECOMMENDATIONS_ACTIVE_DAYS: whose for-you lists the
+    batch job precomputes."""
+    since = timezone.now() - timedelta(days=settings.RECOMMENDATIONS_ACTIVE_DAYS)
+    return sorted(
+        ShopperEvent.objects.filter(occurred_at__gte=since, customer__isnull=False)
+        .order_by()  # the model's default ordering would make `distinct` per event
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
+
+
+def for_you_precompute(*, customer_ids: list[int]) -> int:
+    """Computes the model's for-you candidates of these customers in one matrix product and
+    keeps them in the cache for the request path; returns how many were stored. Store rules are
+    applied when a list is served, so stock and suppressions stay current."""
+    served = predictor_get(selectors.CAPABILITY)
+    if served.source != "model":
+        return 0
+    weights = settings.RECOMMENDATIONS_EVENT_WEIGHTS
+    histories: dict[int, list[tuple[int, float]]] = {customer: [] for customer in customer_ids}
+    events = (
+        ShopperEvent.objects.filter(
+            customer_id__in=customer_ids, type__in=list(weights), product__isnull=False
+        )
+        .order_by("customer_id", "-occurred_at", "-id")
+        .values_list("customer_id", "product_id", "type")
+    )
+    for customer, product_id, kind in events.iterator(chunk_size=20_000):
+        if len(histories[customer]) < settings.RECOMMENDATIONS_HISTORY_LENGTH:
+            histories[customer].append((product_id, weights[kind]))
+    customers = [customer for customer, history in histories.items() if history]
+    ordered = [list(reversed(histories[customer])) for customer in customers]
+    recommended = served.predictor.recommend_many(
+        [([p for p, _ in h], [w for _, w in h]) for h in ordered],
+        count=3 * _list_length(),
+    )
+    lists = {}
+    for customer, history, items in zip(customers, ordered, recommended, strict=True):
+        viewed = list(dict.fromkeys(product_id for product_id, _ in reversed(history)))
+        lists[selectors.precomputed_key(customer)] = {
+            "version": served.model_version,
+            "items": [
+                (product_id, score, served.predictor.closest(product_id, viewed))
+                for product_id, score in items
+            ],
+        }
+    cache.set_many(lists, timeout=settings.RECOMMENDATIONS_PRECOMPUTED_SECONDS)
+    return len(lists)
 
 
 def recommendation_similar(*, shopper: Shopper, product: Product) -> Recommendation:
@@ -199,7 +268,7 @@ def item_neighbours_rebuild() -> dict[str, int]:
     """Recounts both kinds of neighbours from the last RECOMMENDATIONS_COOCCURRENCE_DAYS:
     products viewed by the same shoppers, and products bought in the same orders. Replaces the
     table in one transaction, so readers see the old neighbours or the new, never none."""
-    since = timezone.now() - timezone.timedelta(days=settings.RECOMMENDATIONS_COOCCURRENCE_DAYS)
+    since = timezone.now() - timedelta(days=settings.RECOMMENDATIONS_COOCCURRENCE_DAYS)
     viewed = ShopperEvent.objects.filter(
         occurred_at__gte=since,
         product__isnull=False,

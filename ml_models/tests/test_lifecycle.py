@@ -234,3 +234,13 @@ def test_a_component_is_versioned_on_its_own_and_records_what_it_was_built_from(
     assert version(1).status == ModelVersion.Status.ACTIVE
     assert not ModelVersion.objects.filter(capability="toy", version=2).exists()
     assert predictor_get("toy.index").provenance == {"source": "model", "model_version": 2}
+
+
+def test_retrain_if_missing_trains_only_what_has_no_active_version():
+    out = StringIO()
+
+    call_command("retrain", "toy", "--sync", "--if-missing", stdout=out, stderr=StringIO())
+    call_command("retrain", "toy", "--sync", "--if-missing", stdout=out, stderr=StringIO())
+
+    assert list(ModelVersion.objects.values_list("version", flat=True)) == [1]
+    assert out.getvalue().rstrip().endswith("Nothing to train.")

@@ -40,6 +40,28 @@ class Popularity:
         return np.tile(counts, (len(users), 1))
 
 
+class MarketPopularity:
+    """Popularity within the user's market (what the store serves a shopper with no history):
+    train interaction counts of the market the user shops in. `user_markets[u]` is a market
+    index per dense user index."""
+
+    name = "market_popularity"
+
+    def __init__(self, user_markets: np.ndarray) -> None:
+        self.user_markets = np.asarray(user_markets)
+        self._counts: np.ndarray | None = None
+
+    def fit(self, train: Interactions) -> None:
+        markets = self.user_markets[train.users]
+        counts = np.zeros((int(self.user_markets.max()) + 1, train.n_items), np.float32)
+        np.add.at(counts, (markets, train.items), 1.0)
+        self._counts = counts
+
+    def scores(self, users: np.ndarray) -> np.ndarray:
+        counts = _fitted(self._counts, self.name)
+        return counts[self.user_markets[users]]
+
+
 class ItemKNN:
     """Item-item cosine similarity on the binary user x item matrix, diagonal zeroed; a user's
     score for item j is the sum of j's similarities to the items in the user's train history.

@@ -37,16 +37,21 @@ class RecommenderPredictor:
 
     def recommend(self, history_ids, weights, *, count: int) -> list[tuple[int, float]]:
         """The `count` best (catalog id, score) for a history given oldest first."""
-        positions = self.positions(np.asarray(history_ids))
-        known = positions >= 0
-        if not known.any():
-            return []
-        rows = history_rows(
-            [(positions[known], np.asarray(weights, np.float32)[known])],
-            n_items=self.model.n_items,
-            decay=self.model.decay,
-        )
-        return self._best(self.model.scores(rows)[0], count)
+        return self.recommend_many([(history_ids, weights)], count=count)[0]
+
+    def recommend_many(self, histories, *, count: int) -> list[list[tuple[int, float]]]:
+        """`recommend` for many (ids, weights) histories in one matrix product (batch jobs)."""
+        sequences = []
+        for history_ids, weights in histories:
+            positions = self.positions(np.asarray(history_ids))
+            known = positions >= 0
+            sequences.append((positions[known], np.asarray(weights, np.float32)[known]))
+        rows = history_rows(sequences, n_items=self.model.n_items, decay=self.model.decay)
+        scores = self.model.scores(rows)
+        return [
+            self._best(row_scores, count) if len(sequence[0]) else []
+            for row_scores, sequence in zip(scores, sequences, strict=True)
+        ]
 
     def similar(self, item_id, *, count: int) -> list[tuple[int, float]]:
         """The `count` items closest to `item_id` (cosine), itself excluded; none if unknown."""

@@ -100,6 +100,10 @@ def evaluate_recommender(
 ) -> dict[str, float | int]:
     """recall@k and ndcg@k for each k, coverage@max(ks), and the number of test users, for a
     recommender already fitted on ``split.train``."""
+    if not len(split.test_users):
+        raise ValueError(
+            f"no test users: a user needs {split.min_interactions} interactions to be held out"
+        )
     recommended = top_k(recommender, split.train, split.test_users, max(ks), batch_size=batch_size)
     lists = [row[row >= 0].tolist() for row in recommended]
     relevant = [items.tolist() for items in split.test]
@@ -127,6 +131,8 @@ def tune(
     if not grid:
         raise ValueError("the grid is empty")
     validation = validation_split(split)
+    if not len(validation.test_users):  # too little history to validate on: nothing to tune
+        return grid[0], 1, []
     scored: list[tuple[Params, dict[str, float | int]]] = []
     for params in grid:
         recommender = factory(params)

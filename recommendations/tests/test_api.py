@@ -10,7 +10,12 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from catalog.models import Product, Variant
-from catalog.tests.factories import ProductFactory, VariantFactory
+from catalog.tests.factories import (
+    MerchantFactory,
+    ProductFactory,
+    VariantFactory,
+    merchant_staff,
+)
 from ml_models.loader import loaders_reset
 from ml_models.models import ModelVersion
 from recommendations.models import ItemNeighbour, Recommendation, RecommendationFeedback
@@ -297,3 +302,33 @@ def test_a_product_created_just_now_appears_in_trending_after_it_is_viewed(api_c
     _, body = get(api_client, "trending/")
 
     assert ids(body)[0] == newcomer.pk
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_click_through_per_market_and_merchant_scoped_to_the_merchant(
+    api_client, client, store
+):
+    _, body = get(api_client, "trending/", client_id=GUEST, limit=2)
+    for item, actions in zip(
+        body["results"], (["impression", "click"], ["impression"]), strict=True
+    ):
+        for action in actions:
+            api_client.post(
+                f"{URL}feedback/",
+                {
+                    "recommendation_id": item["recommendation_id"],
+                    "action": action,
+                    "client_id": GUEST,
+                },
+                format="json",
+            )
+    page = "/admin/recommendations/recommendationfeedback/"
+
+    client.force_login(merchant_staff(store.products[0].merchant))
+    own = client.get(page).content.decode()
+    client.force_login(merchant_staff(MerchantFactory(), username="other-staff"))
+    other = client.get(page).content.decode()
+
+    assert "<td>2</td><td>1</td>" in own and "0.50" in own and "Germany" in own
+    assert "No impressions or clicks recorded yet." in other
+    assert "No model is active" in own

@@ -110,3 +110,18 @@ def test_baseline_systems_build_each_baseline_with_its_grid():
     als = systems["implicit_als"][0](ALS_GRID[0])
     assert als.params["num_threads"] == 2
     assert als.params["iterations"] == 20
+
+
+def test_market_popularity_ranks_by_the_users_own_market():
+    from recommendations.ml.baselines import MarketPopularity
+
+    # users 0 and 1 shop in market 0, where item a is popular; user 2 in market 1, item b.
+    train = Interactions.from_columns(
+        ["u0", "u1", "u1", "u2", "u2"], ["a", "a", "b", "b", "c"], [0, 0, 1, 0, 1]
+    )
+    recommender = MarketPopularity(np.array([0, 0, 1]))
+    recommender.fit(train)
+
+    scores = recommender.scores(np.array([0, 2]))
+
+    np.testing.assert_array_equal(scores, [[2, 1, 0], [0, 1, 1]])

@@ -100,3 +100,17 @@ def test_the_model_trains_on_shopper_events_and_is_served_through_the_registry(s
     assert set(served.predictor.item_ids) < {product.pk for product in shopper_events}
     assert version.data_window["users"] == 40
     assert version.data_window["items"] == len(served.predictor.item_ids) == 11
+
+
+@pytest.mark.django_db
+def test_on_the_stores_own_events_market_popularity_is_reported_beside_the_baselines(store):
+    from recommendations.capability import RecommendationsCapability
+
+    capability = RecommendationsCapability()
+    dataset = capability.dataset_build("live")
+
+    peers = capability.peers(dataset)
+
+    assert set(peers) == {"popularity", "item_knn", "implicit_als", "market_popularity"}
+    assert set(dataset.context["user_markets"]) == {store.market.pk}
+    assert "recall@20" in capability.evaluate(peers["market_popularity"], dataset)

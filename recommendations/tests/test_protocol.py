@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from recommendations.ml.baselines import Popularity
 from recommendations.ml.interactions import (
     Interactions,
     Split,
@@ -350,3 +351,17 @@ def test_benchmark_tunes_refits_on_all_of_train_and_reports():
     assert {key: results["tuned"][key] for key in expected} == expected
     assert set(results["tuned"]) == {*expected, "trials", "params", "seconds"}
     assert results["tuned"]["seconds"] >= 0
+
+
+def test_too_little_history_to_validate_leaves_the_first_configuration_untuned():
+    # Five interactions each: a test split, but only four left in train, too few to validate.
+    log = Interactions.from_columns(
+        ["u1"] * 5 + ["u2"] * 5, list("abcde") + list("abcde"), list(range(5)) * 2
+    )
+    split = temporal_split(log)
+
+    params, trials, scored = tune(lambda config: Popularity(), [{"x": 1}, {"x": 2}], split)
+
+    assert (params, trials, scored) == ({"x": 1}, 1, [])
+    with pytest.raises(ValueError, match="no test users"):
+        evaluate_recommender(Popularity(), validation_split(split))

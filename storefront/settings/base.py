@@ -268,6 +268,24 @@ RECOMMENDATIONS_TRENDING_CACHE_SECONDS = env.int(
 RECOMMENDATIONS_COOCCURRENCE_DAYS = env.int("RECOMMENDATIONS_COOCCURRENCE_DAYS", default=90)
 RECOMMENDATIONS_NEIGHBOURS = env.int("RECOMMENDATIONS_NEIGHBOURS", default=20)
 
+# The batch job precomputes for-you lists of customers active in the last N days, in chunks
+# (one task each, in parallel); a list lives in the cache until the next run replaces it.
+RECOMMENDATIONS_ACTIVE_DAYS = env.int("RECOMMENDATIONS_ACTIVE_DAYS", default=30)
+RECOMMENDATIONS_BATCH_CHUNK = env.int("RECOMMENDATIONS_BATCH_CHUNK", default=500)
+RECOMMENDATIONS_PRECOMPUTED_SECONDS = env.int(
+    "RECOMMENDATIONS_PRECOMPUTED_SECONDS", default=6 * 3600
+)
+CELERY_BEAT_SCHEDULE |= {
+    "recommendations-for-you": {
+        "task": "recommendations.batch_for_you",
+        "schedule": crontab(minute=10),
+    },
+    "recommendations-item-neighbours": {
+        "task": "recommendations.batch_item_neighbours",
+        "schedule": crontab(minute=40, hour="*/6"),
+    },
+}
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

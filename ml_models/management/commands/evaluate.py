@@ -37,16 +37,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo-size",
             choices=list(SIZES),
-            default="small",
-            help="Size of the throwaway demo store (the protocol's size is `small`).",
+            help="Size of the throwaway demo store (default: the capability's, e.g. small).",
         )
         parser.add_argument(THROWAWAY_FLAG, action="store_true", help="(internal)")
 
-    def handle(self, *args, capability: str, dataset: str, json: bool, demo_size: str, **options):
+    def handle(self, *args, capability: str, dataset: str, json: bool, demo_size, **options):
         try:
             chosen = capability_get(capability)
         except StorefrontError as exc:
             raise CommandError(exc.message) from exc
+        demo_size = demo_size or chosen.demo_size
         if not chosen.dataset_accepts(dataset):
             raise CommandError(
                 f"{capability} has no dataset {dataset!r}; "

@@ -16,17 +16,22 @@ class Command(BaseCommand):
         parser.add_argument("capability", help="A capability, a component, or `all`.")
         parser.add_argument("--sync", action="store_true", help="Train here, printing progress.")
         parser.add_argument("--force", action="store_true", help="Promote whatever the gate says.")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Only what has no active version yet (a set-up step that can run again).",
+        )
 
-    def handle(self, *args, capability: str, sync: bool, force: bool, **options):
+    def handle(self, *args, capability: str, sync: bool, force: bool, if_missing: bool, **options):
+        create = training_runs_create if sync else training_runs_enqueue
         try:
-            if sync:
-                runs = training_runs_create(capability=capability, force=force, requested_by="cli")
-            else:
-                runs = training_runs_enqueue(capability=capability, force=force, requested_by="cli")
+            runs = create(
+                capability=capability, force=force, requested_by="cli", only_missing=if_missing
+            )
         except StorefrontError as exc:
             raise CommandError(exc.message) from exc
         if not runs:
-            self.stdout.write("No capability is registered (settings.ML_CAPABILITIES).")
+            self.stdout.write("Nothing to train.")
             return
         if not sync:
             for run in runs:

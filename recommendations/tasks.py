@@ -1,0 +1,28 @@
+"""Celery tasks of recommendations; `batch_*` run on the `inference` queue."""
+
+from celery import group, shared_task
+from django.conf import settings
+
+from recommendations import services
+
+
+@shared_task(name="recommendations.batch_for_you")
+def batch_for_you() -> int:
+    """Fans the active customers out in chunks, one task each, so that more workers finish
+    sooner; returns the number of chunks queued."""
+    customers = services.shoppers_active()
+    size = settings.RECOMMENDATIONS_BATCH_CHUNK
+    chunks = [customers[start : start + size] for start in range(0, len(customers), size)]
+    if chunks:
+        group(batch_for_you_chunk.s(chunk) for chunk in chunks).apply_async()
+    return len(chunks)
+
+
+@shared_task(name="recommendations.batch_for_you_chunk", soft_time_limit=600, time_limit=660)
+def batch_for_you_chunk(customer_ids: list[int]) -> int:
+    return services.for_you_precompute(customer_ids=customer_ids)
+
+
+@shared_task(name="recommendations.batch_item_neighbours", soft_time_limit=1800, time_limit=1860)
+def batch_item_neighbours() -> dict[str, int]:
+    return services.item_neighbours_rebuild()

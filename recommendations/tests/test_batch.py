@@ -1,0 +1,105 @@
+"""The batch job that precomputes for-you lists, and the request path that serves them."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from ml_models.loader import loaders_reset
+from recommendations import selectors
+from recommendations.selectors import precomputed_key
+from recommendations.tasks import batch_for_you
+from storefront.celery import app
+from storefront.models import Customer, ShopperEvent
+
+
+@pytest.fixture(autouse=True)
+def tiny(settings, monkeypatch):
+    settings.ML_CAPABILITIES = ["recommendations.capability.RecommendationsCapability"]
+    settings.RECOMMENDATIONS_TUNING_GRID = [{"dim": 8, "epochs": 5, "dropout": 0.0}]
+    settings.RECOMMENDATIONS_LIST_LENGTH = 5
+    settings.RECOMMENDATIONS_BATCH_CHUNK = 2
+    settings.ML_LOADER_POLL_SECONDS = 0
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the chunks run here
+    loaders_reset()
+    yield
+    loaders_reset()
+
+
+def customers_with_history(store, count: int) -> list[Customer]:
+    customers = []
+    for number in range(count):
+        user = get_user_model().objects.create_user(f"shopper{number}", password="pw")
+        customer = Customer.objects.create(user=user, market=store.market)
+        ShopperEvent.objects.bulk_create(
+            ShopperEvent(
+                type=ShopperEvent.Type.VIEW,
+                customer=customer,
+                market=store.market,
+                product=product,
+                occurred_at=timezone.now() - timedelta(hours=5 - step),
+            )
+            for step, product in enumerate(store.products[number : number + 3])
+        )
+        customers.append(customer)
+    return customers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_batch_fans_out_in_chunks_and_the_api_serves_the_precomputed_list(
+    store, api_client, monkeypatch
+):
+    customers = customers_with_history(store, 3)
+    call_command("retrain", "recommendations", "--sync", "--force", stdout=StringIO())
+
+    assert batch_for_you() == 2  # 3 customers in chunks of 2
+
+    for customer in customers:
+        stored = cache.get(precomputed_key(customer.pk))
+        assert stored["version"] == 1 and stored["items"]
+        viewed = {product.pk for product in store.products[customers.index(customer) :][:3]}
+        assert all(because in viewed for _, _, because in stored["items"])
+
+    realtime_calls = []
+    monkeypatch.setattr(
+        selectors,
+        "from_model_for_history",
+        lambda *args, **kwargs: realtime_calls.append(1) or iter(()),
+    )
+    token = Token.objects.create(user=customers[0].user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    body = api_client.get("/api/v1/recommendations/for-you/", {"market": "de"}).json()
+
+    stored = [
+        product_id for product_id, _, _ in cache.get(precomputed_key(customers[0].pk))["items"]
+    ]
+    served = [item["product"]["id"] for item in body["results"]]
+    assert served == [product_id for product_id in stored if product_id in served][: len(served)]
+    assert {item["provenance"]["model_version"] for item in body["results"]} == {1}
+    assert realtime_calls == []  # the precomputed list was enough
+
+
+@pytest.mark.django_db
+def test_without_an_active_model_the_batch_stores_nothing(store):
+    customers_with_history(store, 2)
+
+    assert batch_for_you() == 1
+    assert cache.get(precomputed_key(1)) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_refresh_command_recounts_neighbours_and_precomputes_lists(store):
+    customers_with_history(store, 3)
+    call_command("retrain", "recommendations", "--sync", "--force", stdout=StringIO())
+    out = StringIO()
+
+    call_command("recommendations_refresh", stdout=out)
+
+    assert "for-you lists: 3 of 3 active customers" in out.getvalue()
+    assert "neighbours: " in out.getvalue()
+    assert cache.get(precomputed_key(Customer.objects.first().pk))["version"] == 1
