@@ -50,3 +50,17 @@ def markets(db):
             base="EUR", quote=quote, rate=Decimal(rate), as_of=timezone.now(), source="test"
         )
     return {market.code: market for market in Market.objects.all()}
+
+
+@pytest.fixture
+def in_process_tasks():
+    """Tasks run in the test's process when enqueued, even where a broker is configured (CI);
+    tests/test_celery_worker.py is where tasks travel to a real worker. (Saved and restored by
+    hand: deleting the key, as monkeypatch.setitem may on undo, would fall back to Celery's own
+    default, False.)"""
+    from storefront.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

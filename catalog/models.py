@@ -249,3 +249,24 @@ class PriceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant} {self.price} from {self.starts_at:%Y-%m-%d}"
+
+
+class ProductEmbedding(models.Model):
+    """A product's content as vectors: its source-language text and its first photo.
+
+    Vectors are float32 bytes. `source_hash` identifies what was embedded (title, description,
+    first photo's file name): a product whose current hash differs is stale and is re-embedded by
+    the periodic job, as is one embedded by another text encoder than the configured one.
+    """
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="embedding")
+    text_vector = models.BinaryField()
+    image_vector = models.BinaryField(
+        null=True, help_text="Null when the product has no photo or its file could not be read."
+    )
+    text_encoder = models.CharField(max_length=100)
+    source_hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Embedding of product {self.product_id}"

@@ -3,6 +3,8 @@ their progress, and a form that retrains now. Platform-wide, not merchant data: 
 the ml_models permissions (ops) see them. Every action goes through `services`, the same path as
 the management commands."""
 
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -19,6 +21,8 @@ from ml_models.services import (
     training_runs_enqueue,
 )
 from storefront.errors import StorefrontError
+
+logger = logging.getLogger(__name__)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -182,6 +186,7 @@ def _retrain_enqueue(request, model_admin, *, capability: str, force: bool) -> N
             capability=capability, force=force, requested_by=request.user.get_username()
         )
     except Exception as exc:  # in-process tasks (no broker) train here and may fail here
+        logger.exception("retraining %s from the admin failed", capability)
         model_admin.message_user(request, f"Retraining {capability} failed: {exc}", messages.ERROR)
         return
     names = ", ".join(f"{run.capability} (run {run.pk})" for run in runs) or "nothing registered"

@@ -54,6 +54,8 @@ class Capability(ABC):
     # The demo store `evaluate --dataset demo` builds (the capability's issue may ask for more).
     demo_size: ClassVar[str] = "small"
     uses_tensorflow: ClassVar[bool] = True
+    # The quality gate's tolerance for this capability; None: settings.ML_GATE_TOLERANCE.
+    gate_tolerance: ClassVar[float | None] = None
 
     @abstractmethod
     def dataset_build(self, name: str = LIVE) -> Dataset:

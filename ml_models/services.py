@@ -300,7 +300,11 @@ def _gate_run(capability: Capability, dataset, metrics: dict) -> dict:
         candidate=metrics.get(metric),
         baseline=baseline[metric],
         active=active["metrics"][metric] if active and "metrics" in active else None,
-        tolerance=settings.ML_GATE_TOLERANCE,
+        tolerance=(
+            settings.ML_GATE_TOLERANCE
+            if capability.gate_tolerance is None
+            else capability.gate_tolerance
+        ),
     )
     gate["baseline_name"] = capability.baseline_name
     gate["baseline_metrics"] = baseline

@@ -5,6 +5,7 @@ tuned on a validation split carved from train exactly as the implicit ALS baseli
 ranking over the items seen in train.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 from django.conf import settings
 
 from ml_models.capabilities import LIVE, Capability, Dataset, ProgressReport
+from ml_models.loader import predictor_get
 from recommendations.ml.baselines import (
     ALS_GRID,
     ImplicitALS,
@@ -19,6 +21,7 @@ from recommendations.ml.baselines import (
     MarketPopularity,
     Popularity,
 )
+from recommendations.ml.index import ItemIndex, cold_start_vectors
 from recommendations.ml.interactions import (
     Interactions,
     Split,
@@ -27,7 +30,7 @@ from recommendations.ml.interactions import (
     temporal_split,
 )
 from recommendations.ml.model import HistoryModelRecommender, ModelConfig, model_train
-from recommendations.ml.predictor import PredictorOnSplit, RecommenderPredictor
+from recommendations.ml.predictor import IndexOnSplit, PredictorOnSplit, RecommenderPredictor
 from recommendations.ml.protocol import evaluate_recommender, tune
 
 CSV_PREFIX = "csv:"
@@ -155,3 +158,95 @@ def _window(split: Split) -> dict:
         "items": split.train.n_items,
         "test_users": len(split.test_users),
     }
+
+
+class RecommendationsIndexCapability(Capability):
+    """The nearest-neighbour index over the active model's item vectors, with the products the
+    model has not seen placed by their content. Rebuilt without retraining (every few minutes
+    when products or the model change), versioned and gated on its own."""
+
+    name = "recommendations.index"
+    inputs = ("recommendations",)
+    primary_metric = "recall@20"
+    baseline_name = "popularity"
+    uses_tensorflow = False
+    external_datasets = ("movielens",)
+    demo_size = "medium"
+    # An approximate index scores within noise of the last one; it must still beat popularity.
+    gate_tolerance = 0.05
+
+    def dataset_accepts(self, name: str) -> bool:
+        return RecommendationsCapability().dataset_accepts(name)
+
+    def dataset_build(self, name: str = LIVE) -> Dataset:
+        dataset = RecommendationsCapability().dataset_build(name)
+        served = predictor_get(RecommendationsCapability.name)
+        if served.source != "model":
+            raise ValueError("no recommendations model is active: there is nothing to index")
+        from catalog.embeddings import product_content_vectors
+
+        content_ids, content = product_content_vectors() if name == LIVE else _no_content()
+        return replace(
+            dataset,
+            context={
+                **dataset.context,
+                "predictor": served.predictor,
+                "model_version": served.model_version,
+                "content_ids": content_ids,
+                "content": content,
+            },
+        )
+
+    def train(self, dataset: Dataset, *, workdir: Path, report: ProgressReport) -> ItemIndex:
+        predictor: RecommenderPredictor = dataset.context["predictor"]
+        item_ids = predictor.item_ids
+        scoring, similarity = predictor.model.item_vectors(), predictor.unit_item_vectors
+        content_ids, content = dataset.context["content_ids"], dataset.context["content"]
+        positions = predictor.positions(content_ids)
+        new, known = positions < 0, positions >= 0
+        if new.any() and known.any():
+            report(0.3, f"placing {new.sum()} products the model has not seen by their content")
+            placed = [
+                cold_start_vectors(
+                    known_content=content[known],
+                    known_vectors=vectors[positions[known]],
+                    new_content=content[new],
+                )
+                for vectors in (scoring, similarity)
+            ]
+            item_ids = np.concatenate([item_ids, content_ids[new].astype(item_ids.dtype)])
+            scoring = np.vstack([scoring, placed[0]])
+            similarity = np.vstack([similarity, placed[1]])
+        report(0.6, f"indexing {len(item_ids)} items")
+        return ItemIndex.build(
+            item_ids=item_ids,
+            scoring_vectors=scoring,
+            similarity_vectors=similarity,
+            cold=np.arange(len(item_ids)) >= len(predictor.item_ids),
+            model_version=dataset.context["model_version"],
+        )
+
+    def save(self, model: ItemIndex, directory: Path) -> None:
+        model.save(directory)
+
+    def load(self, directory: Path) -> ItemIndex:
+        return ItemIndex.load(directory)
+
+    def evaluate(self, predictor, dataset: Dataset) -> dict:
+        split: Split = dataset.holdout
+        if isinstance(predictor, ItemIndex):
+            recommender = IndexOnSplit(predictor, dataset.context["predictor"])
+            recommender.fit(split.train)
+            return evaluate_recommender(recommender, split) | {"trials": 1, "params": {}}
+        return RecommendationsCapability().evaluate(predictor, dataset)
+
+    def baseline(self, dataset: Dataset) -> Popularity:
+        return RecommendationsCapability().baseline(dataset)
+
+    def fallback(self) -> NoModel:
+        return NoModel()
+
+
+def _no_content() -> tuple[np.ndarray, np.ndarray]:
+    """Benchmarks have no product texts or photos: nothing to place by content."""
+    return np.zeros(0, np.int64), np.zeros((0, 1), np.float32)

@@ -30,6 +30,7 @@ from storefront.models import Customer, Market, Return, ShopperEvent
 logger = logging.getLogger(__name__)
 
 CAPABILITY = "recommendations"
+INDEX = "recommendations.index"
 MARKET_POPULARITY = provenance(source="baseline:market_popularity", model_version=None)
 CO_VIEW = provenance(source="baseline:co_occurrence", model_version=None)
 CO_PURCHASE = provenance(source="baseline:co_purchase", model_version=None)
@@ -140,28 +141,50 @@ def shopper_history(*, shopper: Shopper) -> list[tuple[int, float]]:
     return [(product_id, weights[kind]) for product_id, kind in reversed(recent)]
 
 
-def from_model_for_history(history: list[tuple[int, float]], *, count: int) -> Iterator[Candidate]:
-    """What the active model predicts next, each with the history item it is most like."""
+def model_and_index():
+    """The active model, and the nearest-neighbour index built from that same version (None
+    when there is none, or it was built from another version: then scoring is exact)."""
     served = predictor_get(CAPABILITY)
+    if served.source != "model":
+        return served, None
+    try:
+        index = predictor_get(INDEX)
+    except Exception as exc:
+        logger.warning("the recommendations index is unavailable; scoring exactly: %s", exc)
+        return served, None
+    if index.source != "model" or index.predictor.model_version != served.model_version:
+        return served, None
+    return served, index.predictor
+
+
+def from_model_for_history(history: list[tuple[int, float]], *, count: int) -> Iterator[Candidate]:
+    """What the active model predicts next (through the index, which also holds products too
+    new for the model), each with the history item it is most like."""
+    served, index = model_and_index()
     if served.source != "model" or not history:
         return
     product_ids = [product_id for product_id, _ in history]
-    recommended = served.predictor.recommend(
-        product_ids, [weight for _, weight in history], count=count
-    )
+    weights = [weight for _, weight in history]
+    if index is not None:
+        vector = served.predictor.user_vector(product_ids, weights)
+        recommended = [] if vector is None else index.recommend(vector, count=count)
+    else:
+        recommended = served.predictor.recommend(product_ids, weights, count=count)
+    explainer = index or served.predictor
     viewed = list(dict.fromkeys(reversed(product_ids)))
     for product_id, score in recommended:
-        because = served.predictor.closest(product_id, viewed)
+        because = explainer.closest(product_id, viewed)
         yield Candidate(
             product_id, score, {"code": "because_viewed", "product_id": because}, served.provenance
         )
 
 
 def from_model_similar(product_id: int, *, count: int) -> Iterator[Candidate]:
-    served = predictor_get(CAPABILITY)
+    served, index = model_and_index()
     if served.source != "model":
         return
-    for neighbour, score in served.predictor.similar(product_id, count=count):
+    neighbours = (index or served.predictor).similar(product_id, count=count)
+    for neighbour, score in neighbours:
         yield Candidate(
             neighbour, score, {"code": "similar", "product_id": product_id}, served.provenance
         )

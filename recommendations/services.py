@@ -20,7 +20,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Product
+from ml_models.capabilities import capabilities_all
 from ml_models.loader import predictor_get
+from ml_models.models import ModelVersion, TrainingRun
+from ml_models.selectors import model_version_active_get
+from ml_models.services import (
+    training_runs_create,
+    training_runs_enqueue,
+    training_runs_execute,
+)
 from recommendations import selectors
 from recommendations.models import (
     ItemNeighbour,
@@ -334,3 +342,43 @@ def _neighbours(baskets) -> list[tuple[int, int, float]]:
         for best in np.argsort(-cosine, kind="stable")[:keep]:
             result.append((int(products[row]), int(products[columns[best]]), float(cosine[best])))
     return result
+
+
+# --- the nearest-neighbour index ----------------------------------------------------------------
+
+
+def index_refresh_reason() -> str | None:
+    """Why the index should be rebuilt now, or None: the active model changed since the last
+    build, or products were added or changed (their embeddings) since."""
+    from catalog.embeddings import content_embeddings_changed_since
+
+    model = model_version_active_get(capability=selectors.CAPABILITY)
+    if model is None or selectors.INDEX not in capabilities_all():
+        return None
+    latest = ModelVersion.objects.filter(capability=selectors.INDEX).order_by("-version").first()
+    if latest is None:
+        return "no index yet"
+    if latest.inputs.get(selectors.CAPABILITY) != model.version:
+        return f"model v{model.version} is active"
+    if content_embeddings_changed_since(latest.created_at):
+        return "products were added or changed"
+    return None
+
+
+def index_refresh(*, inline: bool = False) -> list[int]:
+    """Queues a rebuild of the index (or, `inline`, runs it here) when one is due and none is
+    queued or running; returns the training runs."""
+    reason = index_refresh_reason()
+    busy = TrainingRun.objects.filter(
+        capability=selectors.INDEX,
+        status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING],
+    ).exists()
+    if reason is None or busy:
+        return []
+    logger.info("rebuilding the recommendations index: %s", reason)
+    if inline:
+        runs = training_runs_create(capability=selectors.INDEX, requested_by=reason)
+        training_runs_execute(run_ids=[run.pk for run in runs])
+    else:
+        runs = training_runs_enqueue(capability=selectors.INDEX, requested_by=f"beat: {reason}")
+    return [run.pk for run in runs]

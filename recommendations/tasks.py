@@ -26,3 +26,10 @@ def batch_for_you_chunk(customer_ids: list[int]) -> int:
 @shared_task(name="recommendations.batch_item_neighbours", soft_time_limit=1800, time_limit=1860)
 def batch_item_neighbours() -> dict[str, int]:
     return services.item_neighbours_rebuild()
+
+
+@shared_task(name="recommendations.batch_index_refresh")
+def batch_index_refresh() -> list[int]:
+    """Every few minutes: a new product reaches the index (placed by its content) and so the
+    for-you and similar lists, without retraining the model."""
+    return services.index_refresh()

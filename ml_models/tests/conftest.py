@@ -16,12 +16,3 @@ def ml_platform(settings):
     loaders_reset()
     yield
     loaders_reset()
-
-
-@pytest.fixture
-def in_process_tasks(monkeypatch):
-    """Tasks run in the test's process when enqueued, even where a broker is configured (CI);
-    tests/test_celery_worker.py is where tasks travel to a real worker."""
-    from storefront.celery import app
-
-    monkeypatch.setitem(app.conf, "task_always_eager", True)

@@ -6,6 +6,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from recommendations.ml.interactions import Interactions
 from recommendations.ml.model import HistoryRecommender, history_rows, user_sequences
@@ -41,17 +42,28 @@ class RecommenderPredictor:
 
     def recommend_many(self, histories, *, count: int) -> list[list[tuple[int, float]]]:
         """`recommend` for many (ids, weights) histories in one matrix product (batch jobs)."""
+        rows, known = self.history_rows_of(histories)
+        scores = self.model.scores(rows)
+        return [
+            self._best(row_scores, count) if has_history else []
+            for row_scores, has_history in zip(scores, known, strict=True)
+        ]
+
+    def user_vector(self, history_ids, weights) -> np.ndarray | None:
+        """The user tower's vector of one history (None when the model knows none of it)."""
+        rows, [has_history] = self.history_rows_of([(history_ids, weights)])
+        return self.model.user_vectors(rows)[0] if has_history else None
+
+    def history_rows_of(self, histories) -> tuple[sp.csr_matrix, list[bool]]:
+        """History rows in the model's item space (unknown items dropped), and whether each
+        history had any item the model knows."""
         sequences = []
         for history_ids, weights in histories:
             positions = self.positions(np.asarray(history_ids))
             known = positions >= 0
             sequences.append((positions[known], np.asarray(weights, np.float32)[known]))
         rows = history_rows(sequences, n_items=self.model.n_items, decay=self.model.decay)
-        scores = self.model.scores(rows)
-        return [
-            self._best(row_scores, count) if len(sequence[0]) else []
-            for row_scores, sequence in zip(scores, sequences, strict=True)
-        ]
+        return rows, [bool(len(items)) for items, _ in sequences]
 
     def similar(self, item_id, *, count: int) -> list[tuple[int, float]]:
         """The `count` items closest to `item_id` (cosine), itself excluded; none if unknown."""
@@ -121,4 +133,31 @@ class PredictorOnSplit:
         model_scores = self.predictor.model.scores(self.histories[users])
         scores = np.full((len(users), self.n_items), np.finfo(np.float32).min, np.float32)
         scores[:, self.known] = model_scores[:, self.known_positions]
+        return scores
+
+
+class IndexOnSplit(PredictorOnSplit):
+    """The nearest-neighbour index behind the `Recommender` interface: the model computes each
+    user's vector, the index retrieves the best items approximately, as the request path does."""
+
+    name = "index"
+
+    def __init__(self, index, predictor: RecommenderPredictor, *, count: int = 200) -> None:
+        super().__init__(predictor)
+        self.index = index
+        self.count = count
+
+    def fit(self, train: Interactions) -> None:
+        super().fit(train)
+        self.split_positions = {item_id.item(): i for i, item_id in enumerate(train.item_ids)}
+
+    def scores(self, users: np.ndarray) -> np.ndarray:
+        vectors = self.predictor.model.user_vectors(self.histories[users])
+        scores = np.full((len(users), self.n_items), np.finfo(np.float32).min, np.float32)
+        for row, vector in enumerate(vectors):
+            retrieved = self.index.recommend(vector, count=self.count)
+            for rank, (item_id, _score) in enumerate(retrieved):
+                position = self.split_positions.get(item_id)
+                if position is not None:
+                    scores[row, position] = self.count - rank  # the index's order
         return scores

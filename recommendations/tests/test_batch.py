@@ -14,18 +14,16 @@ from ml_models.loader import loaders_reset
 from recommendations import selectors
 from recommendations.selectors import precomputed_key
 from recommendations.tasks import batch_for_you
-from storefront.celery import app
 from storefront.models import Customer, ShopperEvent
 
 
 @pytest.fixture(autouse=True)
-def tiny(settings, monkeypatch):
+def tiny(settings, in_process_tasks):
     settings.ML_CAPABILITIES = ["recommendations.capability.RecommendationsCapability"]
     settings.RECOMMENDATIONS_TUNING_GRID = [{"dim": 8, "epochs": 5, "dropout": 0.0}]
     settings.RECOMMENDATIONS_LIST_LENGTH = 5
     settings.RECOMMENDATIONS_BATCH_CHUNK = 2
     settings.ML_LOADER_POLL_SECONDS = 0
-    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the chunks run here
     loaders_reset()
     yield
     loaders_reset()

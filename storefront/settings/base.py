@@ -174,7 +174,11 @@ MODEL_ARTIFACT_ROOT = Path(env.str("MODEL_ARTIFACT_ROOT", default=str(VAR_DIR / 
 # matter; warnings and errors still show. Set TF_CPP_MIN_LOG_LEVEL=0 to see everything.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ML_CAPABILITIES = env.list(
-    "ML_CAPABILITIES", default=["recommendations.capability.RecommendationsCapability"]
+    "ML_CAPABILITIES",
+    default=[
+        "recommendations.capability.RecommendationsCapability",
+        "recommendations.capability.RecommendationsIndexCapability",
+    ],
 )
 # How much worse than the active version (relative, on the primary metric) a candidate may score
 # and still be promoted; the baseline must always be beaten.
@@ -279,6 +283,16 @@ CELERY_BEAT_SCHEDULE |= {
     "recommendations-for-you": {
         "task": "recommendations.batch_for_you",
         "schedule": crontab(minute=10),
+    },
+    # New and edited products get their text and photo embeddings within 5 minutes, and reach
+    # the recommendations index within 15.
+    "catalog-embed-products": {
+        "task": "catalog.batch_embed_products",
+        "schedule": crontab(minute="*/5"),
+    },
+    "recommendations-index-refresh": {
+        "task": "recommendations.batch_index_refresh",
+        "schedule": crontab(minute="*/10"),
     },
     "recommendations-item-neighbours": {
         "task": "recommendations.batch_item_neighbours",

@@ -2,29 +2,42 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from recommendations.services import for_you_precompute, item_neighbours_rebuild, shoppers_active
+from catalog.embeddings import product_embeddings_refresh
+from recommendations.services import (
+    for_you_precompute,
+    index_refresh,
+    item_neighbours_rebuild,
+    shoppers_active,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Recounts the co-occurrence neighbours and precomputes the for-you lists of active "
-        "customers, here and now (beat runs the same as Celery batch tasks)."
+        "Brings recommendations up to date here and now, as beat does with Celery tasks: embeds "
+        "new or changed products, recounts co-occurrence, rebuilds the nearest-neighbour index "
+        "when it is due, and precomputes the for-you lists of active customers."
     )
 
     def handle(self, *args, **options):
-        started = time.perf_counter()
-        counts = item_neighbours_rebuild()
-        self.stdout.write(
-            f"neighbours: {counts['co_view']} co-viewed, {counts['co_purchase']} co-purchased "
-            f"({time.perf_counter() - started:.1f} s)"
+        self._step("embedded products", lambda: f"{product_embeddings_refresh()} written")
+        self._step(
+            "neighbours",
+            lambda: "{co_view} co-viewed, {co_purchase} co-purchased".format(
+                **item_neighbours_rebuild()
+            ),
         )
-        started = time.perf_counter()
+        self._step("index", lambda: f"{len(index_refresh(inline=True))} rebuilds")
+        self._step("for-you lists", self._for_you_precompute)
+
+    def _for_you_precompute(self) -> str:
         customers = shoppers_active()
         stored = sum(
             for_you_precompute(customer_ids=customers[start : start + 500])
             for start in range(0, len(customers), 500)
         )
-        self.stdout.write(
-            f"for-you lists: {stored} of {len(customers)} active customers "
-            f"({time.perf_counter() - started:.1f} s)"
-        )
+        return f"{stored} of {len(customers)} active customers"
+
+    def _step(self, name: str, run) -> None:
+        started = time.perf_counter()
+        outcome = run()
+        self.stdout.write(f"{name}: {outcome} ({time.perf_counter() - started:.1f} s)")
