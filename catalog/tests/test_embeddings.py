@@ -223,7 +223,7 @@ def test_content_embeddings_changed_since():
 
 
 @pytest.mark.django_db
-def test_the_task_embeds_what_is_missing():
+def test_the_task_embeds_what_is_missing(in_process_tasks):
     embedded = ProductFactory()
     product_embeddings_refresh()
     missing = [ProductFactory().pk, with_photo(ProductFactory(), blue_stripes()).pk]

@@ -103,3 +103,16 @@ def test_user_sequences_follow_time_then_item_order():
     [(items, _weights)] = user_sequences(interactions)
 
     assert interactions.item_ids[items].tolist() == ["a", "b", "c"]
+
+
+def test_training_stops_after_the_step_budget_whatever_the_epochs():
+    reports = []
+
+    model_train(
+        chains(),
+        ModelConfig(dim=8, epochs=50, batch_size=16, max_steps=30),
+        report=lambda fraction, message: reports.append(message),
+    )
+
+    # 60 users make 108 (history, next) pairs: 7 batches an epoch, so 30 steps allow 4 epochs.
+    assert len(reports) == 4 and reports[-1].startswith("epoch 4/4")
