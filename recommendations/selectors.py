@@ -82,9 +82,14 @@ def products_eligible(*, market: Market) -> frozenset[int]:
 
 
 def products_excluded(*, shopper: Shopper) -> set[int]:
-    """What this shopper must not be shown: suppressed, returned, or bought (but consumables)."""
+    """What this shopper must not be shown: suppressed, returned, or bought (but consumables).
+    An anonymous shopper (no account, no client id) has nothing to exclude."""
+    if shopper.customer is None and not shopper.client_id:
+        return set()
     suppressed = Suppression.objects.filter(
-        Q(customer=shopper.customer) if shopper.customer else Q(client_id=shopper.client_id)
+        Q(customer=shopper.customer)
+        if shopper.customer
+        else Q(client_id=shopper.client_id, customer__isnull=True)
     ).values_list("product_id", flat=True)
     excluded = set(suppressed)
     if shopper.customer is None:

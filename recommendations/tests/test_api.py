@@ -332,3 +332,25 @@ def test_the_admin_shows_click_through_per_market_and_merchant_scoped_to_the_mer
     assert "<td>2</td><td>1</td>" in own and "0.50" in own and "Germany" in own
     assert "No impressions or clicks recorded yet." in other
     assert "No model is active" in own
+
+
+@pytest.mark.django_db
+def test_an_anonymous_shopper_is_not_affected_by_a_customers_suppressions(api_client, store):
+    user = get_user_model().objects.create_user("bea", password="pw")
+    Customer.objects.create(user=user, market=store.market)
+    token = Token.objects.create(user=user).key
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    _, body = get(api_client, "trending/")
+    hidden = body["results"][0]
+    api_client.post(
+        f"{URL}feedback/",
+        {"recommendation_id": hidden["recommendation_id"], "action": "not_interested"},
+        format="json",
+    )
+    _, again = get(api_client, "trending/", limit=50)
+    assert hidden["product"]["id"] not in ids(again)
+
+    api_client.credentials()
+    _, anonymous = get(api_client, "trending/", limit=50)
+
+    assert hidden["product"]["id"] in ids(anonymous)
