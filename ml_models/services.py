@@ -415,7 +415,8 @@ class _RunProgress:
         TrainingRun.objects.filter(pk=self.run_id).update(
             progress=fraction, heartbeat_at=now, log_tail="\n".join(self.lines)
         )
-        logger.info("training run %s: %.0f%% %s", self.run_id, fraction * 100, message)
+        # DEBUG: the run row (training_status, the admin) and `retrain --sync` show progress.
+        logger.debug("training run %s: %.0f%% %s", self.run_id, fraction * 100, message)
         if self.echo is not None:
             self.echo(fraction, message)
 

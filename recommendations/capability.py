@@ -217,6 +217,8 @@ class RecommendationsIndexCapability(Capability):
             item_ids = np.concatenate([item_ids, content_ids[new].astype(item_ids.dtype)])
             scoring = np.vstack([scoring, placed[0]])
             similarity = np.vstack([similarity, placed[1]])
+        if len(content_ids):
+            similarity = _with_content(similarity, item_ids, content_ids, content)
         report(0.6, f"indexing {len(item_ids)} items")
         return ItemIndex.build(
             item_ids=item_ids,
@@ -245,6 +247,23 @@ class RecommendationsIndexCapability(Capability):
 
     def fallback(self) -> NoModel:
         return NoModel()
+
+
+def _with_content(
+    similarity: np.ndarray, item_ids: np.ndarray, content_ids: np.ndarray, content: np.ndarray
+) -> np.ndarray:
+    """Similarity vectors whose cosine is a weighted mean of the behavioural cosine and the
+    content cosine (RECOMMENDATIONS_SIMILAR_CONTENT_WEIGHT): "similar" then means bought and
+    viewed alike and looking alike, not only one of them. Items without content keep the
+    behavioural part alone."""
+    weight = settings.RECOMMENDATIONS_SIMILAR_CONTENT_WEIGHT
+    behaviour = similarity / np.maximum(np.linalg.norm(similarity, axis=1, keepdims=True), 1e-12)
+    aligned = np.zeros((len(item_ids), content.shape[1]), np.float32)
+    rows = {item_id: row for row, item_id in enumerate(content_ids.tolist())}
+    for position, item_id in enumerate(item_ids.tolist()):
+        if item_id in rows:
+            aligned[position] = content[rows[item_id]]
+    return np.hstack([np.sqrt(1 - weight) * behaviour, np.sqrt(weight) * aligned])
 
 
 def _no_content() -> tuple[np.ndarray, np.ndarray]:

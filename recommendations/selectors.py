@@ -112,11 +112,12 @@ def candidates_filter(
     *,
     shopper: Shopper,
     limit: int,
-    anchor: int | None = None,
+    exclude: Iterable[int] = (),
 ) -> list[Candidate]:
-    """The first `limit` candidates the store may show this shopper, without repeats."""
+    """The first `limit` candidates the store may show this shopper, without repeats and
+    without `exclude` (the product a list is about; what a shopper already viewed)."""
     eligible = products_eligible(market=shopper.market)
-    unwanted = products_excluded(shopper=shopper) | ({anchor} if anchor else set())
+    unwanted = products_excluded(shopper=shopper) | set(exclude)
     kept, seen = [], set()
     for candidate in candidates:
         product = candidate.product_id
@@ -178,6 +179,8 @@ def from_model_for_history(history: list[tuple[int, float]], *, count: int) -> I
     explainer = index or served.predictor
     viewed = list(dict.fromkeys(reversed(product_ids)))
     for product_id, score in recommended:
+        if product_id in viewed:  # for-you is for what they have not seen yet
+            continue
         because = explainer.closest(product_id, viewed)
         yield Candidate(
             product_id, score, {"code": "because_viewed", "product_id": because}, served.provenance
@@ -209,9 +212,11 @@ def from_neighbours(product_ids: list[int], *, kind: str, count: int) -> Iterato
     by_anchor = defaultdict(list)
     for anchor, neighbour, score in rows:
         by_anchor[anchor].append((score, neighbour))
+    anchors = set(product_ids)
     for anchor in reversed(product_ids):
         for score, neighbour in sorted(by_anchor.get(anchor, ()), reverse=True)[:count]:
-            yield Candidate(neighbour, score, {"code": reason, "product_id": anchor}, label)
+            if neighbour not in anchors:  # nothing the list is already about
+                yield Candidate(neighbour, score, {"code": reason, "product_id": anchor}, label)
 
 
 def from_trending(*, market: Market, category_id: int | None = None) -> Iterator[Candidate]:

@@ -5,7 +5,6 @@ slices of it (a cursor names the list and an offset), so paging never repeats an
 impression or click names the list and the slot it came from.
 """
 
-import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -63,25 +62,25 @@ def _record(
 def recommendation_for_you(*, shopper: Shopper) -> Recommendation:
     """A customer's list precomputed by the batch job; else the model on the shopper's latest
     events, in real time (guests, fresh sessions); co-occurrence when no model is active; market
-    trending for a shopper with no history yet (and to fill a short list). Later sources (and
-    the history query) run only when the earlier ones fall short."""
+    trending for a shopper with no history yet (and to fill a short list). Later sources run
+    only when the earlier ones fall short; nothing the shopper already viewed is listed."""
     length = _list_length()
-    history = functools.cache(lambda: selectors.shopper_history(shopper=shopper))
+    history = selectors.shopper_history(shopper=shopper)
+    viewed = [product_id for product_id, _ in history]
     candidates = selectors.candidates_filter(
         selectors.sources_chain(
             selectors.from_precomputed(shopper=shopper),
-            _deferred(lambda: selectors.from_model_for_history(history(), count=3 * length)),
+            _deferred(lambda: selectors.from_model_for_history(history, count=3 * length)),
             _deferred(
                 lambda: selectors.from_neighbours(
-                    [product_id for product_id, _ in history()],
-                    kind=ItemNeighbour.Kind.CO_VIEW,
-                    count=length,
+                    viewed, kind=ItemNeighbour.Kind.CO_VIEW, count=length
                 )
             ),
             selectors.from_trending(market=shopper.market),
         ),
         shopper=shopper,
         limit=length,
+        exclude=viewed,
     )
     return _record(kind=Recommendation.Kind.FOR_YOU, shopper=shopper, candidates=candidates)
 
@@ -136,6 +135,7 @@ def for_you_precompute(*, customer_ids: list[int]) -> int:
             "items": [
                 (product_id, score, served.predictor.closest(product_id, viewed))
                 for product_id, score in items
+                if product_id not in viewed
             ],
         }
     cache.set_many(lists, timeout=settings.RECOMMENDATIONS_PRECOMPUTED_SECONDS)
@@ -152,7 +152,7 @@ def recommendation_similar(*, shopper: Shopper, product: Product) -> Recommendat
         ),
         shopper=shopper,
         limit=length,
-        anchor=product.pk,
+        exclude=[product.pk],
     )
     return _record(
         kind=Recommendation.Kind.SIMILAR, shopper=shopper, candidates=candidates, anchor=product
@@ -170,7 +170,7 @@ def recommendation_bought_together(*, shopper: Shopper, product: Product) -> Rec
         ),
         shopper=shopper,
         limit=length,
-        anchor=product.pk,
+        exclude=[product.pk],
     )
     return _record(
         kind=Recommendation.Kind.BOUGHT_TOGETHER,

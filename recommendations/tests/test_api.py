@@ -90,7 +90,9 @@ def test_with_an_active_model_for_you_comes_from_the_model(api_client, store):
     first = body["results"][0]
     assert first["provenance"] == {"source": "model", "model_version": 1}
     assert first["reason"]["code"] == "because_viewed"
-    assert first["reason"]["product"] in {product.pk for product in store.products[:5]}
+    viewed = {product.pk for product in store.products[:5]}
+    assert first["reason"]["product"] in viewed
+    assert not viewed & set(ids(body))  # for you: what they have not seen yet
     _, similar = get(api_client, f"similar/{store.products[0].pk}/")
     assert similar["results"][0]["provenance"]["source"] == "model"
     assert store.products[0].pk not in ids(similar)

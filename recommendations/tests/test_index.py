@@ -1,6 +1,7 @@
 """The nearest-neighbour index: retrieval, cold-start placement, save and load."""
 
 import numpy as np
+import pytest
 
 from recommendations.ml.index import ItemIndex, cold_start_vectors
 
@@ -72,3 +73,19 @@ def test_a_new_item_is_placed_mostly_where_its_closest_content_neighbour_is():
 
     # softmax of (0.8, 0.6) / 0.1: weights 1 / (1 + e^-2) = 0.8808 and e^-2 / (1 + e^-2) = 0.1192
     np.testing.assert_allclose(placed, [[8.808, 1.192]], rtol=1e-3)
+
+
+def test_similarity_blends_behaviour_and_content_by_the_configured_weight(settings):
+    from recommendations.capability import _with_content
+
+    settings.RECOMMENDATIONS_SIMILAR_CONTENT_WEIGHT = 0.25
+    behaviour = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], np.float32)
+    content = np.array([[0.6, 0.8], [0.6, 0.8]], np.float32)  # items 10 and 11 look alike
+
+    vectors = _with_content(behaviour, np.array([10, 11, 12]), np.array([10, 11]), content)
+
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    # 10 and 11: behaviour cosine 0, content cosine 1 -> 0.75 x 0 + 0.25 x 1
+    assert unit[0] @ unit[1] == pytest.approx(0.25)
+    # 10 and 12 (no content): behaviour cosine 1 -> 0.75 x 1 / (norms 1 and sqrt(0.75))
+    assert unit[0] @ unit[2] == pytest.approx(np.sqrt(0.75))

@@ -271,6 +271,10 @@ RECOMMENDATIONS_TRENDING_CACHE_SECONDS = env.int(
 # Co-occurrence baselines: counted over this many days, this many neighbours kept per product.
 RECOMMENDATIONS_COOCCURRENCE_DAYS = env.int("RECOMMENDATIONS_COOCCURRENCE_DAYS", default=90)
 RECOMMENDATIONS_NEIGHBOURS = env.int("RECOMMENDATIONS_NEIGHBOURS", default=20)
+# How much "similar" means looking alike (text and photo) rather than being viewed alike.
+RECOMMENDATIONS_SIMILAR_CONTENT_WEIGHT = env.float(
+    "RECOMMENDATIONS_SIMILAR_CONTENT_WEIGHT", default=0.5
+)
 
 # The batch job precomputes for-you lists of customers active in the last N days, in chunks
 # (one task each, in parallel); a list lives in the cache until the next run replaces it.
