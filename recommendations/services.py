@@ -102,6 +102,13 @@ def shoppers_active() -> list[int]:
     )
 
 
+def shoppers_active_chunks() -> list[list[int]]:
+    """The active customers in chunks of RECOMMENDATIONS_BATCH_CHUNK: one batch task each."""
+    customers = shoppers_active()
+    size = settings.RECOMMENDATIONS_BATCH_CHUNK
+    return [customers[start : start + size] for start in range(0, len(customers), size)]
+
+
 def for_you_precompute(*, customer_ids: list[int]) -> int:
     """Computes the model's for-you candidates of these customers in one matrix product and
     keeps them in the cache for the request path; returns how many were stored. Store rules are

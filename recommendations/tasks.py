@@ -1,7 +1,6 @@
 """Celery tasks of recommendations; `batch_*` run on the `inference` queue."""
 
 from celery import group, shared_task
-from django.conf import settings
 
 from recommendations import services
 
@@ -10,9 +9,7 @@ from recommendations import services
 def batch_for_you() -> int:
     """Fans the active customers out in chunks, one task each, so that more workers finish
     sooner; returns the number of chunks queued."""
-    customers = services.shoppers_active()
-    size = settings.RECOMMENDATIONS_BATCH_CHUNK
-    chunks = [customers[start : start + size] for start in range(0, len(customers), size)]
+    chunks = services.shoppers_active_chunks()
     if chunks:
         group(batch_for_you_chunk.s(chunk) for chunk in chunks).apply_async()
     return len(chunks)

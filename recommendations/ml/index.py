@@ -150,7 +150,6 @@ class ItemIndex:
         ):
             graph = hnswlib.Index(space=space, dim=vectors.shape[1])
             graph.load_index(str(directory / file), max_elements=len(vectors))
-            graph.set_ef(max(64, 2 * 100))
             setattr(index, attribute, graph)
         return index
 
@@ -167,7 +166,6 @@ def _graph(space: str, vectors: np.ndarray, connections: int, ef_construction: i
     )
     graph.set_num_threads(1)  # deterministic insertion order
     graph.add_items(vectors, np.arange(len(vectors)))
-    graph.set_ef(200)
     return graph
 
 
@@ -175,6 +173,6 @@ def _query(graph, query: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray
     count = min(count, graph.get_current_count())
     if count < 1:
         return np.zeros(0, np.int64), np.zeros(0, np.float32)
-    graph.set_ef(max(count, 200))
+    graph.set_ef(max(count, 200))  # the search breadth: at least the results asked for
     labels, distances = graph.knn_query(query, k=count)
     return labels[0].astype(np.int64), distances[0]

@@ -22,10 +22,15 @@ class RecommenderPredictor:
     item_ids: np.ndarray  # item index -> catalog id
     training: dict = field(default_factory=dict)  # {"trials": n, "params": {...}}
 
+    @cached_property
+    def _id_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """The item ids sorted, and where each sorted id sits: computed once per predictor."""
+        order = np.argsort(self.item_ids)
+        return order, self.item_ids[order]
+
     def positions(self, item_ids: np.ndarray) -> np.ndarray:
         """The model's index of each id, -1 for ids the model never saw."""
-        order = np.argsort(self.item_ids)
-        sorted_ids = self.item_ids[order]
+        order, sorted_ids = self._id_order
         found = np.searchsorted(sorted_ids, item_ids)
         found = np.clip(found, 0, len(sorted_ids) - 1)
         return np.where(sorted_ids[found] == item_ids, order[found], -1)

@@ -7,7 +7,7 @@ from recommendations.services import (
     for_you_precompute,
     index_refresh,
     item_neighbours_rebuild,
-    shoppers_active,
+    shoppers_active_chunks,
 )
 
 
@@ -30,12 +30,9 @@ class Command(BaseCommand):
         self._step("for-you lists", self._for_you_precompute)
 
     def _for_you_precompute(self) -> str:
-        customers = shoppers_active()
-        stored = sum(
-            for_you_precompute(customer_ids=customers[start : start + 500])
-            for start in range(0, len(customers), 500)
-        )
-        return f"{stored} of {len(customers)} active customers"
+        chunks = shoppers_active_chunks()
+        stored = sum(for_you_precompute(customer_ids=chunk) for chunk in chunks)
+        return f"{stored} of {sum(map(len, chunks))} active customers"
 
     def _step(self, name: str, run) -> None:
         started = time.perf_counter()
