@@ -66,11 +66,16 @@ class RecommendationsCapability(Capability):
         self, dataset: Dataset, *, workdir: Path, report: ProgressReport
     ) -> RecommenderPredictor:
         split: Split = dataset.train
+        market_ids, markets = np.unique(_user_markets(dataset), return_inverse=True)
         grid = settings.RECOMMENDATIONS_TUNING_GRID
         params, trials = grid[0], 1
         if len(grid) > 1:
             report(0.0, f"tuning over {len(grid)} configurations on the validation split")
-            params, trials, scores = tune(HistoryModelRecommender.from_params, grid, split)
+            params, trials, scores = tune(
+                lambda tried: HistoryModelRecommender(ModelConfig(**tried), user_markets=markets),
+                grid,
+                split,
+            )
             for tried, metrics in scores:
                 report(
                     0.5 * len(scores) / len(grid), f"{tried}: recall@20 {metrics['recall@20']:.4f}"
@@ -78,11 +83,13 @@ class RecommendationsCapability(Capability):
         model = model_train(
             split.train,
             ModelConfig(**params),
+            markets=markets,
             report=lambda fraction, message: report(0.5 + 0.5 * fraction, message),
         )
         return RecommenderPredictor(
             model=model,
             item_ids=split.train.item_ids,
+            market_ids=market_ids,
             training={"trials": trials, "params": params},
         )
 
@@ -95,7 +102,8 @@ class RecommendationsCapability(Capability):
     def evaluate(self, predictor, dataset: Dataset) -> dict:
         split: Split = dataset.holdout
         if isinstance(predictor, RecommenderPredictor):
-            recommender, extra = PredictorOnSplit(predictor), predictor.training
+            recommender = PredictorOnSplit(predictor, user_markets=_user_markets(dataset))
+            extra = predictor.training
             recommender.fit(split.train)
         else:  # a baseline or peer, fitted by `peers`
             recommender, extra = predictor, {"trials": predictor.trials, "params": predictor.params}
@@ -131,6 +139,12 @@ def _fitted(recommender, split: Split, *, trials: int, params: dict):
     recommender.fit(split.train)
     recommender.trials, recommender.params = trials, params
     return recommender
+
+
+def _user_markets(dataset: Dataset) -> np.ndarray:
+    """Each user's market id by user index; market 0 for every user where the data has none."""
+    default = np.zeros(dataset.train.train.n_users, np.int64)
+    return dataset.context.get("user_markets", default)
 
 
 def _interactions_load(name: str) -> tuple[Interactions, dict | None]:
@@ -237,7 +251,9 @@ class RecommendationsIndexCapability(Capability):
     def evaluate(self, predictor, dataset: Dataset) -> dict:
         split: Split = dataset.holdout
         if isinstance(predictor, ItemIndex):
-            recommender = IndexOnSplit(predictor, dataset.context["predictor"])
+            recommender = IndexOnSplit(
+                predictor, dataset.context["predictor"], user_markets=_user_markets(dataset)
+            )
             recommender.fit(split.train)
             return evaluate_recommender(recommender, split) | {"trials": 1, "params": {}}
         return RecommendationsCapability().evaluate(predictor, dataset)

@@ -163,19 +163,23 @@ def model_and_index():
     return served, index.predictor
 
 
-def from_model_for_history(history: list[tuple[int, float]], *, count: int) -> Iterator[Candidate]:
-    """What the active model predicts next (through the index, which also holds products too
-    new for the model), each with the history item it is most like."""
+def from_model_for_history(
+    history: list[tuple[int, float]], *, market: Market, count: int
+) -> Iterator[Candidate]:
+    """What the active model predicts next for a shopper in `market` (through the index, which
+    also holds products too new for the model), each with the history item it is most like."""
     served, index = model_and_index()
     if served.source != "model" or not history:
         return
     product_ids = [product_id for product_id, _ in history]
     weights = [weight for _, weight in history]
     if index is not None:
-        vector = served.predictor.user_vector(product_ids, weights)
+        vector = served.predictor.user_vector(product_ids, weights, market_id=market.id)
         recommended = [] if vector is None else index.recommend(vector, count=count)
     else:
-        recommended = served.predictor.recommend(product_ids, weights, count=count)
+        recommended = served.predictor.recommend(
+            product_ids, weights, market_id=market.id, count=count
+        )
     explainer = index or served.predictor
     viewed = list(dict.fromkeys(reversed(product_ids)))
     for product_id, score in recommended:

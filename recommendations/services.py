@@ -70,7 +70,11 @@ def recommendation_for_you(*, shopper: Shopper) -> Recommendation:
     candidates = selectors.candidates_filter(
         selectors.sources_chain(
             selectors.from_precomputed(shopper=shopper),
-            _deferred(lambda: selectors.from_model_for_history(history, count=3 * length)),
+            _deferred(
+                lambda: selectors.from_model_for_history(
+                    history, market=shopper.market, count=3 * length
+                )
+            ),
             _deferred(
                 lambda: selectors.from_neighbours(
                     viewed, kind=ItemNeighbour.Kind.CO_VIEW, count=length
@@ -118,20 +122,23 @@ def for_you_precompute(*, customer_ids: list[int]) -> int:
         return 0
     weights = settings.RECOMMENDATIONS_EVENT_WEIGHTS
     histories: dict[int, list[tuple[int, float]]] = {customer: [] for customer in customer_ids}
+    markets: dict[int, int] = {}  # the market of each customer's latest event, as in training
     events = (
         ShopperEvent.objects.filter(
             customer_id__in=customer_ids, type__in=list(weights), product__isnull=False
         )
         .order_by("customer_id", "-occurred_at", "-id")
-        .values_list("customer_id", "product_id", "type")
+        .values_list("customer_id", "product_id", "type", "market_id")
     )
-    for customer, product_id, kind in events.iterator(chunk_size=20_000):
+    for customer, product_id, kind, market_id in events.iterator(chunk_size=20_000):
+        markets.setdefault(customer, market_id or 0)
         if len(histories[customer]) < settings.RECOMMENDATIONS_HISTORY_LENGTH:
             histories[customer].append((product_id, weights[kind]))
     customers = [customer for customer, history in histories.items() if history]
     ordered = [list(reversed(histories[customer])) for customer in customers]
     recommended = served.predictor.recommend_many(
         [([p for p, _ in h], [w for _, w in h]) for h in ordered],
+        market_ids=[markets[customer] for customer in customers],
         count=3 * _list_length(),
     )
     lists = {}

@@ -1,9 +1,12 @@
 """The recommender: what a shopper will want next, from what they did, most recent first.
 
-A user is their history, not an id: a bag of the items they interacted with, each weighted by the
-event (a purchase counts more than a view) and by recency (`decay` per step back in time),
-normalized. One hidden layer maps the history to a `dim`-vector (the user tower); the output layer
-holds one vector and a bias per item (the item tower); a softmax over all items scores them.
+A user is their history and their market, not an id: a bag of the items they interacted with, each
+weighted by the event (a purchase counts more than a view) and by recency (`decay` per step back in
+time), normalized. One hidden layer maps the history, plus a learned vector of the shopper's market,
+to a `dim`-vector (the user tower); the output layer holds one vector and a bias per item (the item
+tower); a softmax over all items scores them. The market vector is what lets the model learn what
+sells where (a store's catalog differs per market, and so do tastes); data without markets
+(MovieLens, a CSV export) has one market, and its vector is a plain bias.
 
 It is trained the way it is used and evaluated: for each user, the history up to a cut point is
 the input and the next interactions after it are the target (a multinomial likelihood, as in
@@ -51,19 +54,32 @@ class HistoryRecommender:
     input_bias: np.ndarray  # (dim,)
     output_kernel: np.ndarray  # (dim, n_items)
     output_bias: np.ndarray  # (n_items,)
+    market_kernel: np.ndarray  # (n_markets, dim): what the shopper's market adds to the user tower
     decay: float
 
     @property
     def n_items(self) -> int:
         return self.input_kernel.shape[0]
 
-    def user_vectors(self, histories: sp.csr_matrix) -> np.ndarray:
-        """(n, dim) user-tower vectors of weighted, normalized history rows."""
-        return np.tanh(histories @ self.input_kernel + self.input_bias).astype(np.float32)
+    def user_vectors(
+        self, histories: sp.csr_matrix, markets: np.ndarray | None = None
+    ) -> np.ndarray:
+        """(n, dim) user-tower vectors of weighted, normalized history rows, each in its market
+        (a market index per row; -1, or no markets at all, for a market the model never saw)."""
+        hidden = histories @ self.input_kernel + self.input_bias + self.market_vectors(markets)
+        return np.tanh(hidden).astype(np.float32)
 
-    def scores(self, histories: sp.csr_matrix) -> np.ndarray:
+    def market_vectors(self, markets: np.ndarray | None) -> np.ndarray:
+        """The market term of each row; an unknown market gets the mean over markets."""
+        average = self.market_kernel.mean(axis=0)
+        if markets is None:
+            return average
+        markets = np.asarray(markets, np.int64)
+        return np.where((markets >= 0)[:, None], self.market_kernel[markets], average)
+
+    def scores(self, histories: sp.csr_matrix, markets: np.ndarray | None = None) -> np.ndarray:
         """(n, n_items) scores; a softmax of them is the probability of each item next."""
-        return self.user_vectors(histories) @ self.output_kernel + self.output_bias
+        return self.user_vectors(histories, markets) @ self.output_kernel + self.output_bias
 
     def item_vectors(self) -> np.ndarray:
         """(n_items, dim + 1): output vectors with the bias appended, so that a user vector with
@@ -77,6 +93,7 @@ class HistoryRecommender:
             input_bias=self.input_bias,
             output_kernel=self.output_kernel,
             output_bias=self.output_bias,
+            market_kernel=self.market_kernel,
             decay=np.float32(self.decay),
         )
 
@@ -88,6 +105,7 @@ class HistoryRecommender:
                 input_bias=arrays["input_bias"],
                 output_kernel=arrays["output_kernel"],
                 output_bias=arrays["output_bias"],
+                market_kernel=arrays["market_kernel"],
                 decay=float(arrays["decay"]),
             )
 
@@ -135,10 +153,11 @@ def history_rows(
 
 def training_pairs(
     sequences: list[tuple[np.ndarray, np.ndarray]], config: ModelConfig
-) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.ndarray, np.ndarray]]]:
-    """(history before the cut, the interactions right after it) at each cut fraction."""
-    histories, futures = [], []
-    for items, weights in sequences:
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """(history before the cut, the interactions right after it) at each cut fraction, and the
+    user (index into `sequences`) of each pair."""
+    histories, futures, owners = [], [], []
+    for user, (items, weights) in enumerate(sequences):
         n = len(items)
         if n < 2:
             continue
@@ -148,7 +167,8 @@ def training_pairs(
                 continue
             histories.append((items[:cut], weights[:cut]))
             futures.append((items[cut : cut + span], weights[cut : cut + span]))
-    return histories, futures
+            owners.append(user)
+    return histories, futures, np.asarray(owners, np.int64)
 
 
 def target_rows(futures: list[tuple[np.ndarray, np.ndarray]], *, n_items: int) -> sp.csr_matrix:
@@ -162,21 +182,27 @@ def model_train(
     train: Interactions,
     config: ModelConfig,
     *,
+    markets: np.ndarray | None = None,
     report: Callable[[float, str], None] = lambda fraction, message: None,
 ) -> HistoryRecommender:
-    """Fits the model on `train` and exports its weights."""
+    """Fits the model on `train` and exports its weights. `markets` holds each user's market
+    index (0..n_markets - 1, by user index); without it every user shares one market."""
     import keras
 
+    markets = np.zeros(train.n_users, np.int64) if markets is None else np.asarray(markets)
     sequences = user_sequences(train)
-    histories, futures = training_pairs(sequences, config)
+    histories, futures, owners = training_pairs(sequences, config)
     if not histories:
         raise ValueError("no user has two interactions: nothing to learn what comes next from")
     inputs = history_rows(histories, n_items=train.n_items, decay=config.decay)
     targets = target_rows(futures, n_items=train.n_items)
 
     keras.utils.set_random_seed(config.seed)
-    network = _network_build(keras, n_items=train.n_items, config=config)
-    batches = _dense_batches(inputs, targets, batch_size=config.batch_size, seed=config.seed)
+    n_markets = int(markets.max()) + 1
+    network = _network_build(keras, n_items=train.n_items, n_markets=n_markets, config=config)
+    batches = _dense_batches(
+        inputs, markets[owners], targets, batch_size=config.batch_size, seed=config.seed
+    )
     steps_per_epoch = int(np.ceil(inputs.shape[0] / config.batch_size))
     epochs = max(1, min(config.epochs, config.max_steps // steps_per_epoch))
     progress = keras.callbacks.LambdaCallback(
@@ -192,28 +218,34 @@ def model_train(
         verbose=0,
         callbacks=[progress],
     )
-    hidden, output = network.get_layer("user_tower"), network.get_layer("item_tower")
-    input_kernel, input_bias = (np.asarray(w, np.float32) for w in hidden.get_weights())
-    output_kernel, output_bias = (np.asarray(w, np.float32) for w in output.get_weights())
-    return HistoryRecommender(input_kernel, input_bias, output_kernel, output_bias, config.decay)
+    return HistoryRecommender(
+        *_weights(network, "user_tower"),
+        *_weights(network, "item_tower"),
+        market_kernel=_weights(network, "market_tower")[0],
+        decay=config.decay,
+    )
 
 
-def _network_build(keras, *, n_items: int, config: ModelConfig):
+def _weights(network, layer: str) -> list[np.ndarray]:
+    return [np.asarray(weight, np.float32) for weight in network.get_layer(layer).get_weights()]
+
+
+def _network_build(keras, *, n_items: int, n_markets: int, config: ModelConfig):
     history = keras.Input((n_items,), name="history")
+    market = keras.Input((), dtype="int32", name="market")
     dropped = keras.layers.Dropout(config.dropout)(history)
-    user = keras.layers.Dense(
-        config.dim,
-        activation="tanh",
-        kernel_regularizer=keras.regularizers.l2(config.l2),
-        name="user_tower",
+    from_history = keras.layers.Dense(
+        config.dim, kernel_regularizer=keras.regularizers.l2(config.l2), name="user_tower"
     )(dropped)
+    from_market = keras.layers.Embedding(n_markets, config.dim, name="market_tower")(market)
+    user = keras.layers.Activation("tanh")(keras.layers.Add()([from_history, from_market]))
     logits = keras.layers.Dense(
         n_items,
         kernel_regularizer=keras.regularizers.l2(config.l2),
         dtype="float32",  # a float32 softmax even under mixed precision on a GPU
         name="item_tower",
     )(user)
-    network = keras.Model(history, logits)
+    network = keras.Model([history, market], logits)
     network.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),
         loss=keras.losses.CategoricalCrossentropy(from_logits=True),
@@ -221,7 +253,14 @@ def _network_build(keras, *, n_items: int, config: ModelConfig):
     return network
 
 
-def _dense_batches(inputs: sp.csr_matrix, targets: sp.csr_matrix, *, batch_size: int, seed: int):
+def _dense_batches(
+    inputs: sp.csr_matrix,
+    markets: np.ndarray,
+    targets: sp.csr_matrix,
+    *,
+    batch_size: int,
+    seed: int,
+):
     """Shuffled dense batches cut from sparse rows on the fly, epoch after epoch: memory grows
     with the batch, not with users x items."""
     rng = np.random.default_rng(seed)
@@ -229,29 +268,28 @@ def _dense_batches(inputs: sp.csr_matrix, targets: sp.csr_matrix, *, batch_size:
         order = rng.permutation(inputs.shape[0])
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            yield inputs[rows].toarray(), targets[rows].toarray()
+            yield (inputs[rows].toarray(), markets[rows].astype(np.int32)), targets[rows].toarray()
 
 
 class HistoryModelRecommender:
-    """The model behind the evaluation protocol's `Recommender` interface."""
+    """The model behind the evaluation protocol's `Recommender` interface. `user_markets` holds
+    each user's market index by user index, where the data has markets."""
 
     name = "model"
 
-    def __init__(self, config: ModelConfig) -> None:
+    def __init__(self, config: ModelConfig, *, user_markets: np.ndarray | None = None) -> None:
         self.config = config
-
-    @classmethod
-    def from_params(cls, params: dict) -> "HistoryModelRecommender":
-        return cls(ModelConfig(**params))
+        self.user_markets = user_markets
 
     def fit(self, train: Interactions) -> None:
-        self.model = model_train(train, self.config)
+        self.model = model_train(train, self.config, markets=self.user_markets)
         self.histories = history_rows(
             user_sequences(train), n_items=train.n_items, decay=self.config.decay
         )
 
     def scores(self, users: np.ndarray) -> np.ndarray:
-        return self.model.scores(self.histories[users])
+        markets = None if self.user_markets is None else self.user_markets[users]
+        return self.model.scores(self.histories[users], markets)
 
     def params(self) -> dict:
         return asdict(self.config)

@@ -13,6 +13,7 @@ from recommendations.ml.model import HistoryRecommender, history_rows, user_sequ
 
 MODEL_FILE = "model.npz"
 ITEMS_FILE = "items.npy"
+MARKETS_FILE = "markets.npy"
 TRAINING_FILE = "training.json"
 
 
@@ -20,20 +21,21 @@ TRAINING_FILE = "training.json"
 class RecommenderPredictor:
     model: HistoryRecommender
     item_ids: np.ndarray  # item index -> catalog id
+    market_ids: np.ndarray  # market index -> market id (0 where the data has no markets)
     training: dict = field(default_factory=dict)  # {"trials": n, "params": {...}}
 
     @cached_property
-    def _id_order(self) -> tuple[np.ndarray, np.ndarray]:
+    def _item_order(self) -> tuple[np.ndarray, np.ndarray]:
         """The item ids sorted, and where each sorted id sits: computed once per predictor."""
-        order = np.argsort(self.item_ids)
-        return order, self.item_ids[order]
+        return _id_order(self.item_ids)
 
     def positions(self, item_ids: np.ndarray) -> np.ndarray:
         """The model's index of each id, -1 for ids the model never saw."""
-        order, sorted_ids = self._id_order
-        found = np.searchsorted(sorted_ids, item_ids)
-        found = np.clip(found, 0, len(sorted_ids) - 1)
-        return np.where(sorted_ids[found] == item_ids, order[found], -1)
+        return _positions(self._item_order, item_ids)
+
+    def market_positions(self, market_ids) -> np.ndarray:
+        """The model's index of each market id, -1 for markets the model never saw."""
+        return _positions(_id_order(self.market_ids), np.asarray(market_ids, np.int64))
 
     @cached_property
     def unit_item_vectors(self) -> np.ndarray:
@@ -41,23 +43,30 @@ class RecommenderPredictor:
         vectors = self.model.input_kernel
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
-    def recommend(self, history_ids, weights, *, count: int) -> list[tuple[int, float]]:
-        """The `count` best (catalog id, score) for a history given oldest first."""
-        return self.recommend_many([(history_ids, weights)], count=count)[0]
+    def recommend(
+        self, history_ids, weights, *, market_id: int, count: int
+    ) -> list[tuple[int, float]]:
+        """The `count` best (catalog id, score) for a history given oldest first, in a market."""
+        return self.recommend_many([(history_ids, weights)], market_ids=[market_id], count=count)[0]
 
-    def recommend_many(self, histories, *, count: int) -> list[list[tuple[int, float]]]:
-        """`recommend` for many (ids, weights) histories in one matrix product (batch jobs)."""
+    def recommend_many(
+        self, histories, *, market_ids: list[int], count: int
+    ) -> list[list[tuple[int, float]]]:
+        """`recommend` for many (ids, weights) histories, each in its market, in one matrix
+        product (batch jobs)."""
         rows, known = self.history_rows_of(histories)
-        scores = self.model.scores(rows)
+        scores = self.model.scores(rows, self.market_positions(market_ids))
         return [
             self._best(row_scores, count) if has_history else []
             for row_scores, has_history in zip(scores, known, strict=True)
         ]
 
-    def user_vector(self, history_ids, weights) -> np.ndarray | None:
-        """The user tower's vector of one history (None when the model knows none of it)."""
+    def user_vector(self, history_ids, weights, *, market_id: int) -> np.ndarray | None:
+        """The user tower's vector of one history in a market (None when the model knows none
+        of the history)."""
         rows, [has_history] = self.history_rows_of([(history_ids, weights)])
-        return self.model.user_vectors(rows)[0] if has_history else None
+        markets = self.market_positions([market_id])
+        return self.model.user_vectors(rows, markets)[0] if has_history else None
 
     def history_rows_of(self, histories) -> tuple[sp.csr_matrix, list[bool]]:
         """History rows in the model's item space (unknown items dropped), and whether each
@@ -100,6 +109,7 @@ class RecommenderPredictor:
     def save(self, directory: Path) -> None:
         self.model.save(directory / MODEL_FILE)
         np.save(directory / ITEMS_FILE, self.item_ids, allow_pickle=False)
+        np.save(directory / MARKETS_FILE, self.market_ids, allow_pickle=False)
         (directory / TRAINING_FILE).write_text(json.dumps(self.training, sort_keys=True))
 
     @classmethod
@@ -107,19 +117,38 @@ class RecommenderPredictor:
         return cls(
             model=HistoryRecommender.load(directory / MODEL_FILE),
             item_ids=np.load(directory / ITEMS_FILE, allow_pickle=False),
+            market_ids=np.load(directory / MARKETS_FILE, allow_pickle=False),
             training=json.loads((directory / TRAINING_FILE).read_text()),
         )
+
+
+def _id_order(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(ids)
+    return order, ids[order]
+
+
+def _positions(id_order: tuple[np.ndarray, np.ndarray], ids: np.ndarray) -> np.ndarray:
+    """Where each of `ids` sits in the array `id_order` was computed from; -1 where it is not."""
+    order, sorted_ids = id_order
+    if not len(sorted_ids):
+        return np.full(len(ids), -1, np.int64)
+    found = np.clip(np.searchsorted(sorted_ids, ids), 0, len(sorted_ids) - 1)
+    return np.where(sorted_ids[found] == ids, order[found], -1)
 
 
 class PredictorOnSplit:
     """A served predictor behind the evaluation protocol's `Recommender` interface, on any split:
     histories and scores are translated between the split's item index and the model's by id,
-    so a version trained on an older window is scored on a newer one (the quality gate)."""
+    so a version trained on an older window is scored on a newer one (the quality gate).
+    `user_markets` holds each user's market id by user index, where the data has markets."""
 
     name = "model"
 
-    def __init__(self, predictor: RecommenderPredictor) -> None:
+    def __init__(
+        self, predictor: RecommenderPredictor, *, user_markets: np.ndarray | None = None
+    ) -> None:
         self.predictor = predictor
+        self.user_markets = user_markets
 
     def fit(self, train: Interactions) -> None:
         positions = self.predictor.positions(train.item_ids)
@@ -133,9 +162,14 @@ class PredictorOnSplit:
         self.known = np.flatnonzero(positions >= 0)
         self.known_positions = positions[self.known]
         self.n_items = train.n_items
+        markets = np.zeros(train.n_users) if self.user_markets is None else self.user_markets
+        self.markets = self.predictor.market_positions(markets)
+
+    def user_vectors(self, users: np.ndarray) -> np.ndarray:
+        return self.predictor.model.user_vectors(self.histories[users], self.markets[users])
 
     def scores(self, users: np.ndarray) -> np.ndarray:
-        model_scores = self.predictor.model.scores(self.histories[users])
+        model_scores = self.predictor.model.scores(self.histories[users], self.markets[users])
         scores = np.full((len(users), self.n_items), np.finfo(np.float32).min, np.float32)
         scores[:, self.known] = model_scores[:, self.known_positions]
         return scores
@@ -147,8 +181,15 @@ class IndexOnSplit(PredictorOnSplit):
 
     name = "index"
 
-    def __init__(self, index, predictor: RecommenderPredictor, *, count: int = 200) -> None:
-        super().__init__(predictor)
+    def __init__(
+        self,
+        index,
+        predictor: RecommenderPredictor,
+        *,
+        user_markets: np.ndarray | None = None,
+        count: int = 200,
+    ) -> None:
+        super().__init__(predictor, user_markets=user_markets)
         self.index = index
         self.count = count
 
@@ -157,7 +198,7 @@ class IndexOnSplit(PredictorOnSplit):
         self.split_positions = {item_id.item(): i for i, item_id in enumerate(train.item_ids)}
 
     def scores(self, users: np.ndarray) -> np.ndarray:
-        vectors = self.predictor.model.user_vectors(self.histories[users])
+        vectors = self.user_vectors(users)
         scores = np.full((len(users), self.n_items), np.finfo(np.float32).min, np.float32)
         for row, vector in enumerate(vectors):
             retrieved = self.index.recommend(vector, count=self.count)

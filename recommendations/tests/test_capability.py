@@ -93,7 +93,7 @@ def test_the_model_trains_on_shopper_events_and_is_served_through_the_registry(s
     assert version.status == "active" and version.gate["decision"] in {"promoted", "forced"}
     assert version.metrics["trials"] == 2 and 0 <= version.metrics["recall@20"] <= 1
     assert version.gate["baseline_name"] == "popularity"
-    assert set(version.files) == {"model.npz", "items.npy", "training.json"}
+    assert set(version.files) == {"model.npz", "items.npy", "markets.npy", "training.json"}
     served = predictor_get("recommendations")
     assert served.provenance == {"source": "model", "model_version": 1}
     # The items seen in train (one product is only ever viewed last, so it is only in test).

@@ -47,17 +47,23 @@ def test_history_rows_weight_recent_and_heavier_events_more_and_are_normalized()
 def test_training_pairs_cut_each_history_and_take_what_follows():
     sequence = (np.arange(10), np.ones(10, np.float32))
 
-    histories, futures = training_pairs([sequence], ModelConfig(cut_fractions=(0.5,), horizon=0.2))
+    too_short = (np.arange(1), np.ones(1, np.float32))
+    config = ModelConfig(cut_fractions=(0.5,), horizon=0.2)
+
+    histories, futures, owners = training_pairs([too_short, sequence], config)
 
     assert histories[0][0].tolist() == [0, 1, 2, 3, 4]
     assert futures[0][0].tolist() == [5, 6]  # ceil(0.2 x 10) = 2 items after the cut
+    assert owners.tolist() == [1]
 
 
 def test_the_model_learns_what_comes_next_and_scores_without_keras(tmp_path):
     interactions = chains()
 
     model = model_train(interactions, TINY)
-    predictor = RecommenderPredictor(model, interactions.item_ids, {"trials": 1, "params": {}})
+    predictor = RecommenderPredictor(
+        model, interactions.item_ids, np.array([0]), {"trials": 1, "params": {}}
+    )
     predictor.save(tmp_path)
     served = RecommenderPredictor.load(tmp_path)
 
@@ -77,7 +83,7 @@ def test_the_model_learns_what_comes_next_and_scores_without_keras(tmp_path):
 def test_a_model_is_scored_on_another_window_by_item_id():
     trained_on = chains()
     predictor = RecommenderPredictor(
-        model_train(trained_on, TINY), trained_on.item_ids, {"trials": 1, "params": {}}
+        model_train(trained_on, TINY), trained_on.item_ids, np.array([0]), {"trials": 1}
     )
     # A later window: a new item "n" the model never saw, and items in another index order.
     later = Interactions.from_columns(["v1", "v1", "v2"], ["a", "n", "w"], [0, 1, 0])
@@ -90,6 +96,27 @@ def test_a_model_is_scored_on_another_window_by_item_id():
     new_item = index(later, "n")
     assert (scores[:, new_item] == np.finfo(np.float32).min).all()  # unknown: ranked last
     assert scores[1, index(later, "a")] != scores[0, index(later, "a")]  # from each history
+
+
+def test_the_same_history_leads_elsewhere_in_another_market():
+    # Shoppers in market 7 go from "a" to "b", those in market 9 from "a" to "c".
+    rows = [(f"u{user}", item, step) for user in range(40) for step, item in enumerate("ab")]
+    rows += [(f"v{user}", item, step) for user in range(40) for step, item in enumerate("ac")]
+    interactions = Interactions.from_columns(*zip(*rows, strict=True))
+    markets = np.array([0 if user.startswith("u") else 1 for user in interactions.user_ids])
+
+    predictor = RecommenderPredictor(
+        model_train(interactions, TINY, markets=markets), interactions.item_ids, np.array([7, 9])
+    )
+
+    def best(market_id):
+        [(item, _score)] = predictor.recommend(["a"], [1.0], market_id=market_id, count=1)
+        return item
+
+    assert (best(7), best(9)) == ("b", "c")
+    # A market the model never saw gets the markets' average, and still a recommendation.
+    assert best(8) in {"b", "c"}
+    assert predictor.market_positions([9, 8, 7]).tolist() == [1, -1, 0]
 
 
 def test_training_refuses_a_log_where_nobody_has_two_interactions():
