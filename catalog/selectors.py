@@ -48,14 +48,18 @@ def _languages_to_prefetch(language: str) -> list[str]:
     return language_fallback_chain(language, language)
 
 
-def product_list_for_shoppers(*, market: Market | None, language: str) -> QuerySet[Product]:
+def product_list_for_shoppers(
+    *, market: Market | None, language: str, variants: bool = True
+) -> QuerySet[Product]:
     """Active products with at least one active variant, sold to `market` when one is given,
-    annotated with `price_from` and `stock` and with the text for `language` prefetched."""
+    annotated with `price_from` and `stock` and with the text for `language` prefetched; with
+    `variants`, also their active variants (as `active_variants`: the detail page lists them,
+    a product card does not)."""
     languages = _languages_to_prefetch(language)
     products = Product.objects.filter(status=Product.Status.ACTIVE)
     if market is not None:
         products = products.filter(merchant__markets=market)
-    return (
+    products = (
         products.annotate(
             price_from=Min("variants__price", filter=_ACTIVE_VARIANT),
             stock=Sum(
@@ -69,13 +73,17 @@ def product_list_for_shoppers(*, market: Market | None, language: str) -> QueryS
             Prefetch("contents", queryset=_servable_contents(ProductContent, languages)),
             Prefetch("category__contents", queryset=_servable_contents(CategoryContent, languages)),
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
-            Prefetch(
-                "variants",
-                queryset=Variant.objects.filter(status=Variant.Status.ACTIVE)
-                .select_related("merchant")
-                .order_by("id"),
-                to_attr="active_variants",
-            ),
+        )
+    )
+    if not variants:
+        return products
+    return products.prefetch_related(
+        Prefetch(
+            "variants",
+            queryset=Variant.objects.filter(status=Variant.Status.ACTIVE)
+            .select_related("merchant")
+            .order_by("id"),
+            to_attr="active_variants",
         )
     )
 

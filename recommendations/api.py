@@ -8,22 +8,29 @@ cursor to the following page of the same list, so pages never repeat an item.
 
 import base64
 import binascii
+import functools
+import hashlib
+import time
+import zlib
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
-from catalog.api import SHOPPER_PARAMETERS, ProductOutput, ShopperCatalogApi
+from catalog.api import SHOPPER_PARAMETERS, ProductOutput, ShopperCatalogApi, ShopperContext
 from catalog.models import Product
-from recommendations import services
+from recommendations import selectors, services
 from recommendations.models import Recommendation, RecommendationFeedback
 from recommendations.reasons import reason_text
 from recommendations.selectors import Shopper
 from storefront.api.shop import request_customer
 from storefront.errors import InvalidInput, NotFound
+from storefront.selectors.markets import ShopperPrices
 
 CLIENT_ID = r"^[A-Za-z0-9_-]{8,64}$"
 
@@ -42,6 +49,28 @@ def cursor_decode(cursor: str) -> tuple[str, int]:
             code="invalid_cursor",
             details={"cursor": ["Pass the `next` value of the previous page unchanged."]},
         ) from exc
+
+
+class _TokensWithCustomer:
+    """Where `TokenAuthentication` reads tokens for these views (its `model`, as DRF allows):
+    DRF's tokens, with the user's customer in the same query, as the views need it next."""
+
+    DoesNotExist = Token.DoesNotExist
+    objects = Token.objects.select_related("user__customer")
+
+
+def token_authentication() -> TokenAuthentication:
+    """DRF's token authentication (the schema's `tokenAuth`), reading the customer with the
+    token: one query where `request_customer` would make it two."""
+    authentication = TokenAuthentication()
+    authentication.model = _TokensWithCustomer
+    return authentication
+
+
+@functools.lru_cache(maxsize=16_384)
+def _reason_text(code: str, language: str, title: str, countries: tuple[str, ...]) -> str:
+    """`reason_text`, remembered: the same few texts come back on every page."""
+    return reason_text(code=code, language=language, product=title, countries=countries)
 
 
 class ReasonOutput(serializers.Serializer):
@@ -80,7 +109,11 @@ LIST_PARAMETERS = [
 
 
 class _RecommendationApi(ShopperCatalogApi):
-    authentication_classes = [TokenAuthentication]
+    """A page of a list, rendered without serializers on the way (the OpenAPI schema is
+    `RecommendationPageOutput`'s): each product as the catalog's card for the shopper's market
+    and language, shared by every shopper there and so cached briefly, like eligibility."""
+
+    authentication_classes = [token_authentication]
     output_serializer_class = RecommendationPageOutput
 
     class InputSerializer(serializers.Serializer):
@@ -104,62 +137,117 @@ class _RecommendationApi(ShopperCatalogApi):
             params.get("limit", settings.RECOMMENDATIONS_PAGE_SIZE),
             settings.RECOMMENDATIONS_MAX_PAGE_SIZE,
         )
-        if "cursor" in params:
-            public_id, offset = cursor_decode(params["cursor"])
-            recommendation = services.recommendation_of_shopper(
-                public_id=public_id, shopper=shopper
-            )
-        else:
-            recommendation, offset = self.build(shopper, params, **kwargs), 0
-        return Response(self._page(recommendation, offset, limit))
+        if "cursor" not in params:
+            recommendation = self.build(shopper, params, **kwargs)
+            return Response(self._page(recommendation, 0, limit))
+        public_id, offset = cursor_decode(params["cursor"])
+        recommendation = services.recommendation_of_shopper(public_id=public_id, shopper=shopper)
+        # A later page: what sold out since the list was made is left out.
+        eligible = selectors.products_eligible(market=self.shopper.market)
+        return Response(self._page(recommendation, offset, limit, eligible=eligible))
 
-    def _page(self, recommendation: Recommendation, offset: int, limit: int) -> dict:
+    def _page(
+        self,
+        recommendation: Recommendation,
+        offset: int,
+        limit: int,
+        eligible: frozenset[int] | None = None,
+    ) -> dict:
         items = recommendation.items[offset : offset + limit]
-        wanted = {item["product_id"] for item in items}
-        wanted |= {item["reason"]["product_id"] for item in items if item["reason"]["product_id"]}
-        products = {
-            product.pk: product
-            for product in catalog_selectors.product_list_for_shoppers(
-                market=self.shopper.market, language=self.shopper.language
-            ).filter(pk__in=wanted)
-        }
+        named = {item["reason"]["product_id"] for item in items} - {None}
+        cards = self._cards({item["product_id"] for item in items} | named)
         results = [
             {
                 "recommendation_id": f"{recommendation.public_id}.{offset + position}",
-                "product": products[item["product_id"]],
-                "reason": self._reason(item["reason"], products),
+                "product": cards[item["product_id"]],
+                "reason": self._reason(item["reason"], cards),
                 "provenance": item["provenance"],
             }
             for position, item in enumerate(items)
-            if item["product_id"] in products  # sold out or withdrawn since the list was made
+            # sold out or withdrawn since the list was made
+            if item["product_id"] in cards and (eligible is None or item["product_id"] in eligible)
         ]
         more = offset + limit < len(recommendation.items)
-        page = {
-            "id": recommendation.public_id,
-            "kind": recommendation.kind,
+        return {
+            "id": str(recommendation.public_id),
+            "kind": str(recommendation.kind),
             "results": results,
             "next": cursor_encode(recommendation, offset + limit) if more else None,
         }
-        return RecommendationPageOutput(page, context=self.get_serializer_context()).data
 
-    def _reason(self, reason: dict, products: dict) -> dict:
-        named = products.get(reason["product_id"])
-        title = ""
-        if named is not None:
-            localized = catalog_selectors.product_localized(
-                product=named, language=self.shopper.language
+    def _reason(self, reason: dict, cards: dict[int, dict]) -> dict:
+        named = cards.get(reason["product_id"])
+        text = _reason_text(
+            reason["code"],
+            self.shopper.language,
+            named["title"] if named is not None else "",
+            tuple(self.shopper.market.countries),
+        )
+        return {"code": reason["code"], "text": text, "product": reason["product_id"]}
+
+    def _cards(self, product_ids: set[int]) -> dict[int, dict]:
+        return ProductCards(request=self.request, shopper=self.shopper).get(product_ids)
+
+
+class ProductCards:
+    """The catalog's product cards as shoppers in one market and language see them (the same
+    for every shopper there), kept in the cache for RECOMMENDATIONS_ELIGIBLE_CACHE_SECONDS: a
+    change to a product, its stock or its price shows within that time.
+
+    The cards of a market and language are kept in generations of that length, which all end
+    together (each market and language at its own moment): the requests that follow render
+    their page's cards together, one query and its prefetches for several, rather than for every
+    product whose card happened to expire. Prices are converted with the tax and exchange rates
+    the generation read first, so a render costs its products' queries only."""
+
+    def __init__(self, *, request, shopper: ShopperContext) -> None:
+        self.request, self.shopper = request, shopper
+        self.lifetime = settings.RECOMMENDATIONS_ELIGIBLE_CACHE_SECONDS
+        market, language = shopper.market.pk, shopper.language
+        generation = cards_generation(market_id=market, language=language)
+        # Image URLs are absolute: a card is per site address as well.
+        site = hashlib.blake2s(request.build_absolute_uri("/").encode(), digest_size=6)
+        self.prefix = f"rec:card:{market}:{language}:{site.hexdigest()}:{generation}"
+
+    def get(self, product_ids: set[int]) -> dict[int, dict]:
+        """The card of each of these products that shoppers in the market may see (others have
+        none): from the cache, the missing ones rendered in one go."""
+        keys = {product_id: f"{self.prefix}:{product_id}" for product_id in product_ids}
+        cached = selectors.cache_get_many(list(keys.values()))
+        cards = {product_id: cached[key] for product_id, key in keys.items() if key in cached}
+        missing = product_ids - cards.keys()
+        if missing:
+            rendered = self._render(missing)
+            cards |= {product_id: rendered.get(product_id) for product_id in missing}
+            selectors.cache_set_many(
+                {keys[product_id]: cards[product_id] for product_id in missing}, self.lifetime
             )
-            title = localized.fields["title"]
-        return {
-            "code": reason["code"],
-            "product": reason["product_id"],
-            "text": reason_text(
-                code=reason["code"],
-                language=self.shopper.language,
-                product=title,
-                countries=self.shopper.market.countries,
-            ),
-        }
+        return {product_id: card for product_id, card in cards.items() if card is not None}
+
+    def _render(self, product_ids: set[int]) -> dict[int, dict]:
+        """The catalog's own rendering: the products with their text and images prefetched."""
+        prices_key = f"{self.prefix}:prices"
+        prices = selectors.cache_get(prices_key)
+        known_prices = prices is not None
+        if not known_prices:
+            prices = ShopperPrices(market=self.shopper.market, now=timezone.now())
+        products = catalog_selectors.product_list_for_shoppers(
+            market=self.shopper.market, language=self.shopper.language, variants=False
+        ).filter(pk__in=product_ids)
+        context = {"request": self.request, "shopper": self.shopper, "prices": prices}
+        rendered = ProductOutput(products, many=True, context=context).data
+        if not known_prices:  # with the rates it has looked up by now
+            selectors.cache_set(prices_key, prices, self.lifetime)
+        return {card["id"]: card for card in rendered}
+
+
+def cards_generation(*, market_id: int, language: str) -> int:
+    """The number of the generation of cards of a market and language now: generations last
+    RECOMMENDATIONS_ELIGIBLE_CACHE_SECONDS, each market and language's starting at its own
+    offset, so that they do not all end at once."""
+    lifetime = max(settings.RECOMMENDATIONS_ELIGIBLE_CACHE_SECONDS, 1)
+    offset = zlib.crc32(f"{market_id}:{language}".encode()) % lifetime
+    return int((time.time() + offset) // lifetime)
 
 
 def _parsed(view, data) -> tuple[dict, Shopper]:
@@ -176,7 +264,11 @@ def _parsed(view, data) -> tuple[dict, Shopper]:
 
 
 def _product_or_404(product_id: int) -> Product:
-    product = Product.objects.filter(pk=product_id, status=Product.Status.ACTIVE).first()
+    product = (
+        Product.objects.filter(pk=product_id, status=Product.Status.ACTIVE)
+        .only("pk", "category_id")
+        .first()
+    )
     if product is None:
         raise NotFound("No such product.", code="product_not_found")
     return product
@@ -227,7 +319,7 @@ class FeedbackApi(ShopperCatalogApi):
     """Impressions and clicks of recommended items, and "not interested" (which also hides the
     product from the shopper's lists from now on)."""
 
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [token_authentication]
 
     class InputSerializer(serializers.Serializer):
         recommendation_id = serializers.CharField(max_length=80)

@@ -8,6 +8,7 @@ consumable), not the product the list is about, no duplicates. A source that fai
 broken index, the cache down) is skipped with a warning, so a list always comes back.
 """
 
+import functools
 import logging
 import math
 from collections import defaultdict
@@ -17,6 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -65,7 +67,7 @@ def products_eligible(*, market: Market) -> frozenset[int]:
     """Active products with an active variant in stock, from merchants selling to `market`.
     Cached briefly: stock changes reach recommendations within a minute."""
     key = f"rec:eligible:{market.pk}"
-    eligible = _cache_get(key)
+    eligible = cache_get(key)
     if eligible is None:
         eligible = frozenset(
             Variant.objects.filter(
@@ -77,34 +79,80 @@ def products_eligible(*, market: Market) -> frozenset[int]:
             .values_list("product_id", flat=True)
             .distinct()
         )
-        _cache_set(key, eligible, settings.RECOMMENDATIONS_ELIGIBLE_CACHE_SECONDS)
+        cache_set(key, eligible, settings.RECOMMENDATIONS_ELIGIBLE_CACHE_SECONDS)
     return eligible
 
 
-def products_excluded(*, shopper: Shopper) -> set[int]:
-    """What this shopper must not be shown: suppressed, returned, or bought (but consumables).
-    An anonymous shopper (no account, no client id) has nothing to exclude."""
+def products_excluded(*, shopper: Shopper, viewed: bool = False) -> set[int]:
+    """What this shopper must not be shown: suppressed, returned, or bought (but consumables);
+    with `viewed`, also what their latest events name (as `shopper_history` reads them). One
+    query. An anonymous shopper (no account, no client id) has nothing to exclude."""
     if shopper.customer is None and not shopper.client_id:
         return set()
-    suppressed = Suppression.objects.filter(
-        Q(customer=shopper.customer)
-        if shopper.customer
-        else Q(client_id=shopper.client_id, customer__isnull=True)
-    ).values_list("product_id", flat=True)
-    excluded = set(suppressed)
-    if shopper.customer is None:
-        return excluded
-    excluded.update(
-        Return.objects.filter(line__order__customer=shopper.customer).values_list(
-            "line__variant__product_id", flat=True
-        )
+    if shopper.customer is not None:
+        stand_in, who = _ANY_CUSTOMER_ID, shopper.customer.pk
+    else:
+        stand_in, who = _ANY_CLIENT_ID, shopper.client_id
+    sql, params = _products_excluded_sql(
+        customer=shopper.customer is not None,
+        viewed=viewed,
+        # what the query's parts read from the settings, so that it follows them
+        repeatable=tuple(settings.RECOMMENDATIONS_REPEAT_PURCHASE_CATEGORIES),
+        event_types=tuple(settings.RECOMMENDATIONS_EVENT_WEIGHTS),
+        history_length=settings.RECOMMENDATIONS_HISTORY_LENGTH,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [who if param == stand_in else param for param in params])
+        return {product_id for (product_id,) in cursor.fetchall()}
+
+
+# Who a query composed once stands for: no customer has a negative id, no client id a NUL.
+_ANY_CUSTOMER_ID = -1
+_ANY_CLIENT_ID = "\x00any-client"
+
+
+@functools.lru_cache(maxsize=32)
+def _products_excluded_sql(*, customer: bool, viewed: bool, **settings_read) -> tuple[str, tuple]:
+    """The exclusion query of a stand-in customer or guest as SQL and parameters, composed by
+    the ORM once per process and shape: composing a union of four querysets took Django several
+    times as long as the database takes to answer it, on every request of every list."""
+    shopper = (
+        Shopper(market=None, customer=Customer(pk=_ANY_CUSTOMER_ID))
+        if customer
+        else Shopper(market=None, client_id=_ANY_CLIENT_ID)
+    )
+    parts = [
+        Suppression.objects.filter(
+            Q(customer=shopper.customer)
+            if customer
+            else Q(client_id=shopper.client_id, customer__isnull=True)
+        ).values_list("product_id", flat=True)
+    ]
+    if customer:
+        parts += [_products_returned(shopper.customer), _products_bought(shopper)]
+    if viewed:
+        parts.append(_products_in_history(shopper))
+    first, *others = [part.order_by() for part in parts]
+    return (first.union(*others) if others else first).query.sql_with_params()
+
+
+def _products_returned(customer: Customer):
+    return Return.objects.filter(line__order__customer=customer).values_list(
+        "line__variant__product_id", flat=True
+    )
+
+
+def _products_bought(shopper: Shopper):
     bought = shopper.events().filter(type=ShopperEvent.Type.PURCHASE, product__isnull=False)
     repeatable = settings.RECOMMENDATIONS_REPEAT_PURCHASE_CATEGORIES
     if repeatable:
         bought = bought.exclude(product__category__slug__in=repeatable)
-    excluded.update(bought.values_list("product_id", flat=True))
-    return excluded
+    return bought.values_list("product_id", flat=True)
+
+
+def _products_in_history(shopper: Shopper):
+    recent = _history_events(shopper).values("pk")[: settings.RECOMMENDATIONS_HISTORY_LENGTH]
+    return ShopperEvent.objects.filter(pk__in=recent).values_list("product_id", flat=True)
 
 
 def candidates_filter(
@@ -113,11 +161,13 @@ def candidates_filter(
     shopper: Shopper,
     limit: int,
     exclude: Iterable[int] = (),
+    exclude_viewed: bool = False,
 ) -> list[Candidate]:
     """The first `limit` candidates the store may show this shopper, without repeats and
-    without `exclude` (the product a list is about; what a shopper already viewed)."""
+    without `exclude` (the product a list is about) and, with `exclude_viewed`, nothing their
+    latest events name (for-you is for what they have not seen yet)."""
     eligible = products_eligible(market=shopper.market)
-    unwanted = products_excluded(shopper=shopper) | set(exclude)
+    unwanted = products_excluded(shopper=shopper, viewed=exclude_viewed) | set(exclude)
     kept, seen = [], set()
     for candidate in candidates:
         product = candidate.product_id
@@ -135,16 +185,22 @@ def candidates_filter(
 
 def shopper_history(*, shopper: Shopper) -> list[tuple[int, float]]:
     """The shopper's latest product events, oldest first, as (product id, event weight)."""
-    weights = settings.RECOMMENDATIONS_EVENT_WEIGHTS
     if shopper.customer is None and not shopper.client_id:
         return []
-    recent = (
-        shopper.events()
-        .filter(type__in=list(weights), product__isnull=False)
-        .order_by("-occurred_at", "-id")
-        .values_list("product_id", "type")[: settings.RECOMMENDATIONS_HISTORY_LENGTH]
-    )
+    weights = settings.RECOMMENDATIONS_EVENT_WEIGHTS
+    recent = _history_events(shopper).values_list("product_id", "type")[
+        : settings.RECOMMENDATIONS_HISTORY_LENGTH
+    ]
     return [(product_id, weights[kind]) for product_id, kind in reversed(recent)]
+
+
+def _history_events(shopper: Shopper):
+    """The shopper's product events the model reads, newest first."""
+    return (
+        shopper.events()
+        .filter(type__in=list(settings.RECOMMENDATIONS_EVENT_WEIGHTS), product__isnull=False)
+        .order_by("-occurred_at", "-id")
+    )
 
 
 def model_and_index():
@@ -196,10 +252,9 @@ def from_model_similar(product_id: int, *, count: int) -> Iterator[Candidate]:
     if served.source != "model":
         return
     neighbours = (index or served.predictor).similar(product_id, count=count)
+    reason, label = {"code": "similar", "product_id": product_id}, served.provenance
     for neighbour, score in neighbours:
-        yield Candidate(
-            neighbour, score, {"code": "similar", "product_id": product_id}, served.provenance
-        )
+        yield Candidate(neighbour, score, reason, label)
 
 
 def from_neighbours(product_ids: list[int], *, kind: str, count: int) -> Iterator[Candidate]:
@@ -234,7 +289,7 @@ def trending_scores(*, market: Market, category_id: int | None = None) -> list[t
     """Products by time-decayed interest in `market`: each event weighs its type's weight,
     halved every RECOMMENDATIONS_TRENDING_HALF_LIFE_DAYS. Cached per market and category."""
     key = f"rec:trending:{market.pk}:{category_id or 0}"
-    scores = _cache_get(key)
+    scores = cache_get(key)
     if scores is not None:
         return scores
     now = timezone.now()
@@ -256,7 +311,7 @@ def trending_scores(*, market: Market, category_id: int | None = None) -> list[t
         age_days = (now - occurred_at).total_seconds() / 86_400
         totals[product_id] += weights[kind] * math.pow(0.5, age_days / half_life)
     scores = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
-    _cache_set(key, scores, settings.RECOMMENDATIONS_TRENDING_CACHE_SECONDS)
+    cache_set(key, scores, settings.RECOMMENDATIONS_TRENDING_CACHE_SECONDS)
     return scores
 
 
@@ -269,7 +324,8 @@ def sources_chain(*sources: Iterable[Candidate]) -> Iterator[Candidate]:
             logger.warning("a recommendation source failed, the next one serves: %s", exc)
 
 
-def _cache_get(key: str):
+def cache_get(key: str):
+    """The cached value of `key`, or None: also while the cache is down (callers compute)."""
     try:
         return cache.get(key)
     except Exception as exc:
@@ -277,11 +333,29 @@ def _cache_get(key: str):
         return None
 
 
-def _cache_set(key: str, value, timeout: int) -> None:
+def cache_set(key: str, value, timeout: int) -> None:
+    """Keeps `value` for `timeout` seconds, when the cache is up."""
     try:
         cache.set(key, value, timeout=timeout)
     except Exception as exc:
         logger.warning("cache unavailable, not keeping %s: %s", key, exc)
+
+
+def cache_get_many(keys: list[str]) -> dict:
+    """The cached values of `keys` that are there; none while the cache is down."""
+    try:
+        return cache.get_many(keys)
+    except Exception as exc:
+        logger.warning("cache unavailable, computing %d values: %s", len(keys), exc)
+        return {}
+
+
+def cache_set_many(values: dict, timeout: int) -> None:
+    """Keeps each of `values` for `timeout` seconds, when the cache is up."""
+    try:
+        cache.set_many(values, timeout=timeout)
+    except Exception as exc:
+        logger.warning("cache unavailable, not keeping %d values: %s", len(values), exc)
 
 
 def precomputed_key(customer_id: int) -> str:
@@ -294,10 +368,9 @@ def from_precomputed(*, shopper: Shopper) -> Iterator[Candidate]:
     if shopper.customer is None:
         return
     served = predictor_get(CAPABILITY)
-    stored = _cache_get(precomputed_key(shopper.customer.pk))
+    stored = cache_get(precomputed_key(shopper.customer.pk))
     if served.source != "model" or not stored or stored["version"] != served.model_version:
         return
+    label = served.provenance
     for product_id, score, because in stored["items"]:
-        yield Candidate(
-            product_id, score, {"code": "because_viewed", "product_id": because}, served.provenance
-        )
+        yield Candidate(product_id, score, {"code": "because_viewed", "product_id": because}, label)

@@ -5,10 +5,10 @@ slices of it (a cursor names the list and an offset), so paging never repeats an
 impression or click names the list and the slot it came from.
 """
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
 from datetime import timedelta
 
 import numpy as np
@@ -49,42 +49,56 @@ def _list_length() -> int:
 def _record(
     *, kind: str, shopper: Shopper, candidates: list[Candidate], anchor: Product | None = None
 ) -> Recommendation:
+    """The list as served, in one INSERT: its items are what cursors page through and what
+    feedback attributes to."""
     return Recommendation.objects.create(
         kind=kind,
         customer=shopper.customer,
         client_id="" if shopper.customer else shopper.client_id,
         market=shopper.market,
         anchor=anchor,
-        items=[asdict(candidate) for candidate in candidates],
+        items=[_item(candidate) for candidate in candidates],
     )
+
+
+def _item(candidate: Candidate) -> dict:
+    """A candidate as a list item (what `dataclasses.asdict` gives, without its deep copies)."""
+    return {
+        "product_id": candidate.product_id,
+        "score": candidate.score,
+        "reason": candidate.reason,
+        "provenance": candidate.provenance,
+    }
 
 
 def recommendation_for_you(*, shopper: Shopper) -> Recommendation:
     """A customer's list precomputed by the batch job; else the model on the shopper's latest
     events, in real time (guests, fresh sessions); co-occurrence when no model is active; market
     trending for a shopper with no history yet (and to fill a short list). Later sources run
-    only when the earlier ones fall short; nothing the shopper already viewed is listed."""
+    only when the earlier ones fall short, and the shopper's history is read only then; nothing
+    the shopper already viewed is listed."""
     length = _list_length()
-    history = selectors.shopper_history(shopper=shopper)
-    viewed = [product_id for product_id, _ in history]
+    history = functools.cache(lambda: selectors.shopper_history(shopper=shopper))
     candidates = selectors.candidates_filter(
         selectors.sources_chain(
             selectors.from_precomputed(shopper=shopper),
             _deferred(
                 lambda: selectors.from_model_for_history(
-                    history, market=shopper.market, count=3 * length
+                    history(), market=shopper.market, count=3 * length
                 )
             ),
             _deferred(
                 lambda: selectors.from_neighbours(
-                    viewed, kind=ItemNeighbour.Kind.CO_VIEW, count=length
+                    [product_id for product_id, _ in history()],
+                    kind=ItemNeighbour.Kind.CO_VIEW,
+                    count=length,
                 )
             ),
             selectors.from_trending(market=shopper.market),
         ),
         shopper=shopper,
         limit=length,
-        exclude=viewed,
+        exclude_viewed=True,
     )
     return _record(kind=Recommendation.Kind.FOR_YOU, shopper=shopper, candidates=candidates)
 
