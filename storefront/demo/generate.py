@@ -1,12 +1,13 @@
 """`seed_demo`: builds the whole demo store, deterministically from (size, seed, end date)."""
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from catalog import services as catalog_services
 from catalog.models import Merchant
@@ -83,43 +84,65 @@ def demo_logins() -> dict[str, tuple[str, str]]:
     return logins
 
 
+@contextmanager
+def _sqlite_cache_enlarged():
+    """SQLite caches 2 MB of pages by default: writing millions of rows into tables with several
+    indexes would then write pages out and read them back all along. Up to 1 GB while seeding."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (default,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -1000000")  # KiB
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(default)}")
+
+
 def demo_store_seed(
     *, size_name: str, seed: int, end: date, report: Callable[[str], None] = lambda _: None
 ) -> DemoSummary:
-    """Fills an empty database with the demo store, its history ending on `end` (today)."""
+    """Fills an empty database with the demo store, its history ending on `end` (today): all
+    of it in one transaction, so that a seed that fails leaves the database as it was."""
     if Merchant.objects.exists():
         raise ValueError("The database already has merchants; seed the demo into an empty one.")
-    size = config.SIZES[size_name]
+    with _sqlite_cache_enlarged(), transaction.atomic():
+        return _store_seed(size=config.SIZES[size_name], seed=seed, end=end, report=report)
+
+
+def _store_seed(*, size: config.DemoSize, seed: int, end: date, report) -> DemoSummary:
     days = config.HISTORY_DAYS
     # The history covers the days before `end`; "now" is the midnight that starts `end`, so the
     # same (size, seed, end) always gives the same store, whatever the time of day.
     start = end - timedelta(days=days)
     now = datetime.combine(end, time.min, tzinfo=UTC)
 
-    with transaction.atomic():
-        markets_seed()
-        markets = {market.code: market for market in Market.objects.all()}
-        report("exchange rates")
-        rates = exchange_rates_create(rng=_stream(seed, "rates"), start=start, days=days)
-        report("catalog: merchants, products, translations, photos")
-        world = world_create(
-            rng=_stream(seed, "world"),
-            size=size,
-            markets=markets,
-            start=start,
-            days=days,
-            rates=rates,
-        )
-        report(f"{len(world.products)} products; customers")
-        customers, shoppers = customers_create(
-            rng=_stream(seed, "people"),
-            count=size.customers,
-            size=size,
-            world=world,
-            markets=markets,
-            start=start,
-            days=days,
-        )
+    markets_seed()
+    markets = {market.code: market for market in Market.objects.all()}
+    report("exchange rates")
+    rates = exchange_rates_create(rng=_stream(seed, "rates"), start=start, days=days)
+    report("catalog: merchants, products, translations, photos")
+    world = world_create(
+        rng=_stream(seed, "world"),
+        size=size,
+        markets=markets,
+        start=start,
+        days=days,
+        rates=rates,
+    )
+    report(f"{len(world.products)} products; customers")
+    customers, shoppers = customers_create(
+        rng=_stream(seed, "people"),
+        count=size.customers,
+        size=size,
+        world=world,
+        markets=markets,
+        start=start,
+        days=days,
+    )
     report(f"{size.customers} customers; simulating {days} days of sessions")
     activity = simulate(
         rng=_stream(seed, "activity"),
@@ -162,10 +185,9 @@ def demo_store_seed(
         start=start,
         progress=lambda done, total: report(f"  events {done}/{total}"),
     )
-    with transaction.atomic():
-        stock_set(rng=_stream(seed, "stock"), world=world, held=writer.held)
-        _faq_write(_stream(seed, "faq"), world.merchants)
-        ops_login, staff_login = _logins(world.merchants[0])
+    stock_set(rng=_stream(seed, "stock"), world=world, held=writer.held)
+    _faq_write(_stream(seed, "faq"), world.merchants)
+    ops_login, staff_login = _logins(world.merchants[0])
     return DemoSummary(
         merchants=len(world.merchants),
         products=len(world.products),

@@ -6,6 +6,7 @@ The invariants the services keep hold here too: totals are what checkout would c
 status change is an event, stock held equals the units of orders not yet shipped."""
 
 import base64
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,7 +18,7 @@ from storefront.demo import config
 from storefront.demo.people import Shopper, address_for, client_ip
 from storefront.demo.world import Rates, World
 from storefront.landed_cost import landed_cost_compute
-from storefront.models import Market, ShippingRate
+from storefront.models import CustomsRegime, DutyRate, Market, ShippingRate
 from storefront.money import money_quantize
 from storefront.selectors.checkout import consignment_of
 from storefront.selectors.markets import (
@@ -260,15 +261,18 @@ class Pricer:
 
     def __init__(self, *, world: World, rates: Rates, start: date) -> None:
         self.world, self.rates, self.start = world, rates, start
-        self._rules: dict[tuple[str, date], tuple] = {}
+        self._rules: dict[tuple[str, int], tuple] = {}
+        self._rule_changes = _rule_changes()
         self._tax: dict[tuple[str, str], Decimal] = {}
         self._shipping: dict[int, list[ShippingRate]] = {}
 
     def _rules_for(self, country: str, on: date):
-        """Per day: regimes change (the US ended its de minimis in August 2025)."""
-        if (country, on) not in self._rules:
-            self._rules[country, on] = customs_rules_get(country=country, on=on)
-        return self._rules[country, on]
+        """Regimes change (the US ended its de minimis in August 2025), but only on the days a
+        regime or duty rate starts or ends: the rules are looked up once per period between."""
+        period = bisect_right(self._rule_changes, on)
+        if (country, period) not in self._rules:
+            self._rules[country, period] = customs_rules_get(country=country, on=on)
+        return self._rules[country, period]
 
     def _tax_for(self, country: str, region: str, on: date) -> Decimal:
         if (country, region) not in self._tax:
@@ -323,6 +327,15 @@ class Pricer:
             to_rules_currency=lambda amount: amount * to_rules,
         )
         return parcels, shipping, landed
+
+
+def _rule_changes() -> list[date]:
+    """The days customs rules change: when a regime or duty rate comes into or goes out of force."""
+    days = set()
+    for model in (CustomsRegime, DutyRate):
+        for valid_from, valid_until in model.objects.values_list("valid_from", "valid_until"):
+            days |= {valid_from, valid_until} - {None}
+    return sorted(days)
 
 
 def order_number(index: int) -> str:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from storefront.demo import config
+from storefront.demo.bulk import Ids, insert_objects, sequences_reset
 from storefront.demo.simulation import Customers
 from storefront.demo.world import World, day_start
 from storefront.models import Address, Customer, Market
@@ -92,18 +93,18 @@ def customers_create(
 def _shoppers_write(rng, customers: Customers, markets, codes, start) -> list[Shopper]:
     user_model = get_user_model()
     password = make_password(None)  # unusable: demo shoppers do not log in
-    users = user_model.objects.bulk_create(
-        [
-            user_model(
-                username=f"shopper{n:06d}@demo.example",
-                email=f"shopper{n:06d}@demo.example",
-                password=password,
-                date_joined=day_start(start, int(customers.signup_day[n])),
-            )
-            for n in range(len(customers.market))
-        ],
-        batch_size=2000,
-    )
+    user_ids, customer_ids = Ids(user_model), Ids(Customer)
+    users = [
+        user_model(
+            id=user_ids.take(),
+            username=f"shopper{n:06d}@demo.example",
+            email=f"shopper{n:06d}@demo.example",
+            password=password,
+            date_joined=day_start(start, int(customers.signup_day[n])),
+        )
+        for n in range(len(customers.market))
+    ]
+    insert_objects(users)
     profiles, shoppers = [], []
     for n, user in enumerate(users):
         market = markets[codes[customers.market[n]]]
@@ -114,6 +115,7 @@ def _shoppers_write(rng, customers: Customers, markets, codes, start) -> list[Sh
         )
         language = market.languages[0] if rng.random() < 0.85 else "en"
         profile = Customer(
+            id=customer_ids.take(),
             user=user,
             market=market,
             language=language,
@@ -132,9 +134,7 @@ def _shoppers_write(rng, customers: Customers, markets, codes, start) -> list[Sh
                 ip=client_ip(rng, country),
             )
         )
-    Customer.objects.bulk_create(profiles, batch_size=2000)
-    Address.objects.bulk_create(
-        [Address(customer=shopper.customer, **shopper.address) for shopper in shoppers],
-        batch_size=2000,
-    )
+    insert_objects(profiles)
+    insert_objects([Address(customer=shopper.customer, **shopper.address) for shopper in shoppers])
+    sequences_reset([user_model, Customer])
     return shoppers

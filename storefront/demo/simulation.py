@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import holidays
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from storefront.demo import config
 
@@ -128,20 +129,26 @@ def _session_seconds(rng, day: int, utc_offsets: np.ndarray) -> np.ndarray:
 
 
 def _scores(catalog: Catalog, customers: Customers, who: np.ndarray, day: int) -> np.ndarray:
-    taste = customers.vectors[who] @ catalog.vectors.T
+    # taste + popularity - sensitivity * price, summed in place: a large store's day is a
+    # (sessions, products) matrix of a hundred megabytes.
+    scores = customers.vectors[who] @ catalog.vectors.T
     price = np.log(catalog.price_factor[:, day]) + catalog.log_price_eur
-    scores = taste + catalog.log_popularity - customers.price_sensitivity[who, None] * price
+    scores += catalog.log_popularity
+    scores -= customers.price_sensitivity[who, None] * price
     scores += 0.6 * (catalog.home_market[None, :] == customers.market[who, None])
     available = (catalog.launch_day <= day)[None, :] & catalog.sold_in[customers.market[who]]
-    return np.where(available, scores, -np.inf)
+    scores[~available] = -np.inf
+    return scores
 
 
 def _gumbel_top(rng, scores: np.ndarray, k: int) -> np.ndarray:
     """Samples k products per row without replacement, in proportion to exp(score)."""
-    noisy = scores + rng.gumbel(size=scores.shape)
+    negated = rng.gumbel(size=scores.shape)  # -(scores + noise), in place
+    negated += scores
+    np.negative(negated, out=negated)
     k = min(k, scores.shape[1])
-    top = np.argpartition(-noisy, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(noisy, top, axis=1), axis=1)
+    top = np.argpartition(negated, k - 1, axis=1)[:, :k]
+    order = np.argsort(np.take_along_axis(negated, top, axis=1), axis=1)
     return np.take_along_axis(top, order, axis=1)
 
 
@@ -154,6 +161,13 @@ def simulate(
     days: int,
     progress=None,
 ) -> Activity:
+    # BLAS on one thread: the day's matrix products are small, so threads mostly wait for each
+    # other (and the last bits of a product would depend on how many cores the machine has).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _simulate_days(rng, catalog, customers, start, days, progress)
+
+
+def _simulate_days(rng, catalog, customers, start, days, progress) -> Activity:
     busy = day_factors(start=start, days=days, market_codes=catalog.market_codes)
     activity = Activity()
     repeats: dict[int, list[tuple[int, int]]] = defaultdict(list)

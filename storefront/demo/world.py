@@ -1,6 +1,7 @@
 """The store the shoppers visit: exchange rates over the window, merchants, categories,
-products with their texts, translations, photos, variants and price history. Written through the
-catalog's services (the same checks as the API), then dated back in bulk."""
+products with their texts, translations, photos, variants and price history. Categories,
+merchants and photos go through the catalog's services; the thousands of products, variants and
+translations get the services' field checks and are written in bulk, already dated back."""
 
 import io
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from decimal import Decimal
 import numpy as np
 
 from catalog import services as catalog_services
-from catalog.models import Category, Merchant, PriceChange, Product, Variant
+from catalog.models import Category, Merchant, PriceChange, Product, ProductContent, Variant
 from storefront.demo import config, texts
 from storefront.demo.images import product_image
 from storefront.demo.simulation import Catalog
@@ -153,9 +154,10 @@ def _price_in(currency: str, price_eur: float, rates: Rates) -> Decimal:
     return money_quantize(Decimal(str(price_eur)) * rates.factor("EUR", currency, 0), currency)
 
 
-def _translations_add(
+def _translations(
     rng, product: Product, category: str, attributes: dict, brand: str, languages: set[str]
-) -> None:
+) -> list[ProductContent]:
+    contents = []
     for language in sorted(languages - {product.source_language}):
         draw = rng.random()
         if draw < 0.12:
@@ -163,18 +165,23 @@ def _translations_add(
         title, description = texts.product_text(
             category=category, attributes=attributes, language=language, rng=rng, brand=brand
         )
-        catalog_services.product_content_create(
-            product=product,
-            language=language,
-            title=title[:300],
-            description=description,
-            status="draft" if draw < 0.17 else "approved",
+        contents.append(
+            ProductContent(
+                product=product,
+                language=language,
+                title=title[:300],
+                description=description,
+                status="draft" if draw < 0.17 else "approved",
+                source_hash=catalog_services.source_text_hash(product.title, product.description),
+            )
         )
+    return contents
 
 
 def _products_create(rng, size, merchants, markets, categories, rates, start, days):
     world = World(None, [], [], [], [], merchants)
     rows = []  # per product: vector inputs for the simulation
+    contents, photos = [], []  # written after the products, with them
     cluster_centres = rng.normal(0, 1, size=(config.TASTE_CLUSTERS, config.TASTE_DIMENSIONS))
     world.cluster_centres = cluster_centres
     category_clusters = {
@@ -201,19 +208,22 @@ def _products_create(rng, size, merchants, markets, categories, rates, start, da
                 rng=rng,
                 brand=brand,
             )
-            product = catalog_services.product_create(
+            # What catalog_services.product_create would save.
+            product = Product(
                 merchant=merchant,
                 category=categories[category],
                 title=title[:300],
                 description=description,
                 brand=brand,
+                source_language=merchant.default_language,
                 attributes=attributes,
                 status="active",
             )
             price_eur = float(np.exp(rng.uniform(*np.log(spec.price_eur))))
             variants = [
-                catalog_services.variant_create(
+                Variant(
                     product=product,
+                    merchant=merchant,
                     # From counters, not ids: ids differ between databases, the store must not.
                     sku=f"{merchant.slug[-3:]}-{len(world.products):05d}-{n}",
                     price=_price_in(merchant.currency, price_eur, rates),
@@ -226,14 +236,10 @@ def _products_create(rng, size, merchants, markets, categories, rates, start, da
                 )
                 for n in range(int(rng.integers(1, 4)))
             ]
-            _translations_add(rng, product, category, attributes, brand, languages)
+            contents += _translations(rng, product, category, attributes, brand, languages)
             if size.images:
-                upload = io.BytesIO(
-                    product_image(category=category, attributes=attributes, rng=rng)
-                )
-                catalog_services.product_image_add(
-                    product=product, upload=upload, alt_text=title[:300]
-                )
+                photo = product_image(category=category, attributes=attributes, rng=rng)
+                photos.append((product, photo, title[:300]))
             cluster = int(rng.choice(category_clusters[category]))
             launch = 0 if rng.random() < 0.35 else int(rng.integers(0, days - 14))
             factor, segments = _price_history(rng, days)
@@ -243,8 +249,8 @@ def _products_create(rng, size, merchants, markets, categories, rates, start, da
             world.categories.append(category)
             world.attributes.append(attributes)
     world.catalog = _simulation_catalog(rng, world, rows, cluster_centres, markets)
+    _catalog_write(world, rows, contents, photos, start, days)
     world.product_index = {product.pk: index for index, product in enumerate(world.products)}
-    _history_write(world, rows, start, days)
     return world
 
 
@@ -257,9 +263,10 @@ def _simulation_catalog(rng, world, rows, cluster_centres, markets) -> Catalog:
     vectors /= np.sqrt(config.TASTE_DIMENSIONS)
     sold_in = np.zeros((len(market_codes), count), dtype=bool)
     home = np.full(count, -1)
+    reach = {m.pk: list(m.markets.values_list("code", flat=True)) for m in world.merchants}
     for index, product in enumerate(world.products):
         merchant = product.merchant
-        for code in merchant.markets.values_list("code", flat=True):
+        for code in reach[merchant.pk]:
             sold_in[market_codes.index(code), index] = True
         for m, code in enumerate(market_codes):
             if markets[code].countries[0] == merchant.country:
@@ -279,16 +286,41 @@ def _simulation_catalog(rng, world, rows, cluster_centres, markets) -> Catalog:
     )
 
 
-def _history_write(world: World, rows, start: date, days: int) -> None:
-    """Dates the products back to their launch, writes the price history and sets today's
-    prices: bulk paths, after the services created everything."""
-    changes, changed_variants = [], []
+def _catalog_write(world: World, rows, contents, photos, start: date, days: int) -> None:
+    """Writes the products, variants and translations in bulk, each checked first as the
+    catalog's services check them (the database keeps references and uniqueness as the rows go
+    in), dated back to their launch with their price history and today's prices; then the
+    photos, through the service that re-encodes them."""
+    variants = [variant for variants in world.variants for variant in variants]
+    changes = _history(world, rows, start, days)
+    for row in [*world.products, *variants, *contents]:
+        row.full_clean(
+            exclude=[field.name for field in row._meta.concrete_fields if field.is_relation],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    for model, objects in (
+        (Product, world.products),
+        (Variant, variants),
+        (ProductContent, contents),
+        (PriceChange, changes),
+    ):
+        model.objects.bulk_create(objects, batch_size=1000)
+    for product, photo, alt_text in photos:
+        catalog_services.product_image_add(
+            product=product, upload=io.BytesIO(photo), alt_text=alt_text
+        )
+
+
+def _history(world: World, rows, start: date, days: int) -> list[PriceChange]:
+    """Dates the products back to their launch and gives the variants today's prices; returns
+    the price history."""
+    changes = []
     world.list_prices = [[variant.price for variant in variants] for variants in world.variants]
     world.price_factor = np.stack([row[3] for row in rows])
     for product, variants, row in zip(world.products, world.variants, rows, strict=True):
         _, launch, _, factor, segments, _ = row
         launched = day_start(start, launch)
-        Product.objects.filter(pk=product.pk).update(created_at=launched)
         product.created_at = launched
         for variant in variants:
             list_price = variant.price
@@ -306,9 +338,7 @@ def _history_write(world: World, rows, start: date, days: int) -> None:
                 )
             variant.price = changes[-1].price
             variant.created_at = launched
-            changed_variants.append(variant)
-    PriceChange.objects.bulk_create(changes, batch_size=2000)
-    Variant.objects.bulk_update(changed_variants, ["price", "created_at"], batch_size=1000)
+    return changes
 
 
 def world_create(*, rng, size, markets: dict[str, Market], start: date, days: int, rates: Rates):

@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 
 from catalog.models import Variant
 from storefront.demo import config, texts
+from storefront.demo.bulk import Ids, insert_dicts, insert_objects, sequences_reset
 from storefront.demo.orders import PlannedOrder, Pricer, access_token, order_number
 from storefront.demo.simulation import EVENT_ADD, EVENT_REMOVE, EVENT_SEARCH, EVENT_VIEW, Activity
 from storefront.demo.world import World, day_start
@@ -30,7 +30,8 @@ from storefront.payments.base import Authorization
 from storefront.payments.test_provider import AUTHORIZATION_VALIDITY, card_details
 from storefront.services.orders import order_line_build, order_totals, payment_build
 
-BATCH = 5_000
+BATCH = 5_000  # orders
+EVENTS_BATCH = 100_000
 EVENT_TYPES = {
     EVENT_VIEW: "view",
     EVENT_SEARCH: "search",
@@ -47,6 +48,7 @@ class OrderWriter:
         self.count = 0
         self._user_model = get_user_model()
         self._password = make_password(None)
+        self._order_ids, self._line_ids = Ids(Order), Ids(OrderLine)
 
     def at(self, second: int) -> datetime:
         return day_start(self.start, 0) + timedelta(seconds=int(second))
@@ -54,10 +56,10 @@ class OrderWriter:
     def write(self, planned: list[PlannedOrder], progress=None) -> None:
         planned.sort(key=lambda order: order.second)
         for first in range(0, len(planned), BATCH):
-            with transaction.atomic():
-                self._write_batch(planned[first : first + BATCH])
+            self._write_batch(planned[first : first + BATCH])
             if progress:
                 progress(min(first + BATCH, len(planned)), len(planned))
+        sequences_reset([Order, OrderLine])
 
     def _fraud_account(self, order: PlannedOrder) -> Customer:
         """New accounts made minutes before the order they were made for."""
@@ -76,6 +78,7 @@ class OrderWriter:
                 customer = existing or self._fraud_account(planned)
             parcels, shipping, landed = self.pricer.price(planned)
             order = Order(
+                id=self._order_ids.take(),
                 number=order_number(self.count),
                 access_token=access_token(self.rng),
                 customer=customer,
@@ -96,26 +99,24 @@ class OrderWriter:
             )
             self.count += 1
             rows.append((planned, order, parcels, shipping, landed))
-        Order.objects.bulk_create([row[1] for row in rows], batch_size=1000)
+        # The whole history first (it decides each order's status), then the rows, orders first.
         children = defaultdict(list)
         for planned, order, parcels, shipping, landed in rows:
             self._order_children(children, planned, order, parcels, shipping, landed)
+        insert_objects([row[1] for row in rows])
+        insert_objects(children[OrderLine])
+        insert_objects(children[Payment])
+        # The many small rows as plain values: building model instances would cost more.
         for model in (
-            OrderLine,
-            Payment,
             PaymentAttempt,
             Shipment,
             OrderEvent,
             ShopperEvent,
             SimulationTruth,
             Chargeback,
+            Return,
         ):
-            model.objects.bulk_create(children[model], batch_size=2000)
-        Return.objects.bulk_create(
-            [Return(line=line, **values) for line, values in children["returns"]], batch_size=2000
-        )
-        # Statuses are decided while the history is written, after the orders exist.
-        Order.objects.bulk_update([row[1] for row in rows], ["status"], batch_size=1000)
+            insert_dicts(model, children[model])
 
     def _order_children(self, out, planned, order, parcels, shipping, landed) -> None:
         placed = order.created_at
@@ -133,33 +134,34 @@ class OrderWriter:
                     merchant_unit_price=merchant_price,
                     charges=line_charges,
                 )
+                line.pk = self._line_ids.take()
                 lines.append(line)
         out[OrderLine] += lines
         for second, declined_card, outcome in planned.declines:
             out[PaymentAttempt].append(
-                PaymentAttempt(
-                    customer=order.customer,
-                    email=order.email,
-                    amount=order.due_at_sale,
-                    currency=order.currency,
-                    outcome=outcome,
-                    card_fingerprint=card_details(declined_card).fingerprint,
-                    client_ip=planned.ip,
-                    created_at=self.at(second),
-                )
+                {
+                    "customer_id": order.customer_id,
+                    "email": order.email,
+                    "amount": order.due_at_sale,
+                    "currency": order.currency,
+                    "outcome": outcome,
+                    "card_fingerprint": card_details(declined_card).fingerprint,
+                    "client_ip": planned.ip,
+                    "created_at": self.at(second),
+                }
             )
         out[PaymentAttempt].append(
-            PaymentAttempt(
-                customer=order.customer,
-                email=order.email,
-                order=order,
-                amount=order.due_at_sale,
-                currency=order.currency,
-                outcome="authorized",
-                card_fingerprint=card.fingerprint,
-                client_ip=planned.ip,
-                created_at=placed,
-            )
+            {
+                "customer_id": order.customer_id,
+                "email": order.email,
+                "order_id": order.pk,
+                "amount": order.due_at_sale,
+                "currency": order.currency,
+                "outcome": "authorized",
+                "card_fingerprint": card.fingerprint,
+                "client_ip": planned.ip,
+                "created_at": placed,
+            }
         )
         authorization = Authorization(
             provider="test",
@@ -179,26 +181,26 @@ class OrderWriter:
         out[Payment].append(payment)
         self._history(out, planned, order, lines, shipping, payment)
         out[SimulationTruth].append(
-            SimulationTruth(order=order, is_fraud=planned.is_fraud, fraud_pattern=planned.pattern)
+            {"order_id": order.pk, "is_fraud": planned.is_fraud, "fraud_pattern": planned.pattern}
         )
         self._chargeback(out, planned, order)
         out[ShopperEvent] += [
-            ShopperEvent(
-                type="purchase",
-                customer=order.customer,
-                client_id="" if order.customer else planned.device,
-                market=order.market,
-                product_id=line.variant.product_id,
-                variant=line.variant,
-                order=order,
-                quantity=line.quantity,
-                occurred_at=placed,
-            )
+            {
+                "type": "purchase",
+                "customer_id": order.customer_id,
+                "client_id": "" if order.customer else planned.device,
+                "market_id": order.market_id,
+                "product_id": line.variant.product_id,
+                "variant_id": line.variant_id,
+                "order_id": order.pk,
+                "quantity": line.quantity,
+                "occurred_at": placed,
+            }
             for line in lines
         ]
 
     def _event(self, out, order, kind, when, **fields) -> None:
-        out[OrderEvent].append(OrderEvent(order=order, kind=kind, created_at=when, **fields))
+        out[OrderEvent].append({"order_id": order.pk, "kind": kind, "created_at": when, **fields})
 
     def _history(self, out, planned, order, lines, shipping, payment) -> None:
         """Placed, paid, each parcel shipped, delivered, returned: as far as `now` has come."""
@@ -235,13 +237,13 @@ class OrderWriter:
             last_shipped = max(last_shipped, shipped)
             tracking = f"TRK{order.number[3:]}{len(out[Shipment]):06d}"
             out[Shipment].append(
-                Shipment(
-                    order=order,
-                    merchant_id=merchant_id,
-                    carrier="DemoPost",
-                    tracking_number=tracking,
-                    shipped_at=shipped,
-                )
+                {
+                    "order_id": order.pk,
+                    "merchant_id": merchant_id,
+                    "carrier": "DemoPost",
+                    "tracking_number": tracking,
+                    "shipped_at": shipped,
+                }
             )
             self._event(
                 out,
@@ -286,19 +288,17 @@ class OrderWriter:
             rate = config.RETURN_RATE.get(category, config.RETURN_RATE["default"])
             when = delivered + timedelta(days=float(self.rng.uniform(2, 25)))
             if self.rng.random() < rate and when <= self.now:
-                out["returns"].append(
-                    (
-                        line,
-                        {
-                            "quantity": line.quantity,
-                            "reason": str(
-                                self.rng.choice(
-                                    ["wrong_size", "not_as_described", "changed_mind", "damaged"]
-                                )
-                            ),
-                            "created_at": when,
-                        },
-                    )
+                out[Return].append(
+                    {
+                        "line_id": line.pk,
+                        "quantity": line.quantity,
+                        "reason": str(
+                            self.rng.choice(
+                                ["wrong_size", "not_as_described", "changed_mind", "damaged"]
+                            )
+                        ),
+                        "created_at": when,
+                    }
                 )
                 payment.refunded_amount += line.line_total + line.tax
                 returned += 1
@@ -332,13 +332,13 @@ class OrderWriter:
         )
         if charged_back and received <= self.now:
             out[Chargeback].append(
-                Chargeback(
-                    order=order,
-                    amount=order.due_at_sale,
-                    currency=order.currency,
-                    reason="fraudulent",
-                    received_at=received,
-                )
+                {
+                    "order_id": order.pk,
+                    "amount": order.due_at_sale,
+                    "currency": order.currency,
+                    "reason": "fraudulent",
+                    "received_at": received,
+                }
             )
 
 
@@ -357,40 +357,57 @@ def events_write(
     *, rng, activity: Activity, world: World, shoppers, customers, start: date, progress=None
 ) -> int:
     """The browsing events; a customer's sessions before they signed up are a guest's."""
-    origin = day_start(start, 0)
+    rows = _EventRows(rng, activity, world, shoppers, customers, start)
     total = len(activity.event_type)
-    for first in range(0, total, BATCH * 4):
-        rows = []
-        for i in range(first, min(first + BATCH * 4, total)):
-            shopper = shoppers[activity.event_customer[i]]
-            product = activity.event_product[i]
-            second = activity.event_second[i]
-            signed_up = second >= customers.signup_day[activity.event_customer[i]] * 86_400
-            kind = activity.event_type[i]
-            rows.append(
-                ShopperEvent(
-                    type=EVENT_TYPES[kind],
-                    customer=shopper.customer if signed_up else None,
-                    client_id="" if signed_up else shopper.device,
-                    session_id=f"s{activity.event_session[i]}",
-                    market=shopper.market,
-                    product=world.products[product],
-                    variant=world.variants[product][0]
-                    if kind in (EVENT_ADD, EVENT_REMOVE)
-                    else None,
-                    query=texts.search_query(
-                        category=world.categories[product],
-                        attributes=world.attributes[product],
-                        language=shopper.customer.language or "en",
-                        rng=rng,
-                    )
-                    if kind == EVENT_SEARCH
-                    else "",
-                    quantity=activity.event_quantity[i] or None,
-                    occurred_at=origin + timedelta(seconds=int(second)),
-                )
-            )
-        ShopperEvent.objects.bulk_create(rows, batch_size=2000)
+    for first in range(0, total, EVENTS_BATCH):
+        last = min(first + EVENTS_BATCH, total)
+        insert_dicts(ShopperEvent, rows.between(first, last))
         if progress:
-            progress(min(first + BATCH * 4, total), total)
+            progress(last, total)
     return total
+
+
+class _EventRows:
+    """The simulated events as ShopperEvent rows, with what they need of the shoppers and the
+    products looked up once rather than per event."""
+
+    def __init__(self, rng, activity: Activity, world: World, shoppers, customers, start: date):
+        self.rng, self.activity, self.world, self.origin = rng, activity, world, day_start(start, 0)
+        self.customer_id = [shopper.customer.pk for shopper in shoppers]
+        self.device = [shopper.device for shopper in shoppers]
+        self.market_id = [shopper.market.pk for shopper in shoppers]
+        self.language = [shopper.customer.language or "en" for shopper in shoppers]
+        self.signup_second = (customers.signup_day * 86_400).tolist()
+        self.product_id = [product.pk for product in world.products]
+        self.variant_id = [variants[0].pk for variants in world.variants]
+
+    def between(self, first: int, last: int):
+        activity = self.activity
+        for i in range(first, last):
+            customer = activity.event_customer[i]
+            product = activity.event_product[i]
+            kind = activity.event_type[i]
+            second = activity.event_second[i]
+            signed_up = second >= self.signup_second[customer]
+            yield {
+                "type": EVENT_TYPES[kind],
+                "customer_id": self.customer_id[customer] if signed_up else None,
+                "client_id": "" if signed_up else self.device[customer],
+                "session_id": f"s{activity.event_session[i]}",
+                "market_id": self.market_id[customer],
+                "product_id": self.product_id[product],
+                "variant_id": self.variant_id[product]
+                if kind in (EVENT_ADD, EVENT_REMOVE)
+                else None,
+                "query": self._query(product, customer) if kind == EVENT_SEARCH else "",
+                "quantity": activity.event_quantity[i] or None,
+                "occurred_at": self.origin + timedelta(seconds=int(second)),
+            }
+
+    def _query(self, product: int, customer: int) -> str:
+        return texts.search_query(
+            category=self.world.categories[product],
+            attributes=self.world.attributes[product],
+            language=self.language[customer],
+            rng=self.rng,
+        )
