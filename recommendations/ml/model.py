@@ -107,7 +107,10 @@ class HistoryRecommender:
                 input_bias=arrays["input_bias"],
                 output_kernel=arrays["output_kernel"],
                 output_bias=arrays["output_bias"],
-                market_kernel=arrays["market_kernel"],
+                # versions trained before markets were an input: one market adding nothing
+                market_kernel=arrays["market_kernel"]
+                if "market_kernel" in arrays
+                else np.zeros((1, arrays["input_bias"].shape[0]), np.float32),
                 decay=float(arrays["decay"]),
             )
 

@@ -117,7 +117,9 @@ class RecommenderPredictor:
         return cls(
             model=HistoryRecommender.load(directory / MODEL_FILE),
             item_ids=np.load(directory / ITEMS_FILE, allow_pickle=False),
-            market_ids=np.load(directory / MARKETS_FILE, allow_pickle=False),
+            market_ids=np.load(directory / MARKETS_FILE, allow_pickle=False)
+            if (directory / MARKETS_FILE).exists()
+            else np.zeros(1, np.int64),  # trained before markets were an input
             training=json.loads((directory / TRAINING_FILE).read_text()),
         )
 

@@ -143,3 +143,18 @@ def test_training_stops_after_the_step_budget_whatever_the_epochs():
 
     # 60 users make 108 (history, next) pairs: 7 batches an epoch, so 30 steps allow 4 epochs.
     assert len(reports) == 4 and reports[-1].startswith("epoch 4/4")
+
+
+def test_a_version_trained_before_markets_were_an_input_still_loads_and_serves(tmp_path):
+    interactions = chains()
+    model = model_train(interactions, TINY)
+    RecommenderPredictor(model, interactions.item_ids, np.array([0])).save(tmp_path)
+    # What such a version's directory held: no market weights, no market ids.
+    (tmp_path / "markets.npy").unlink()
+    with np.load(tmp_path / "model.npz") as arrays:
+        np.savez(tmp_path / "model.npz", **{k: v for k, v in arrays.items() if k != "market_kernel"})
+
+    served = RecommenderPredictor.load(tmp_path)
+
+    [(item, _score)] = served.recommend(["a"], [1.0], market_id=3, count=1)
+    assert item == "b"
