@@ -152,7 +152,8 @@ def test_a_version_trained_before_markets_were_an_input_still_loads_and_serves(t
     # What such a version's directory held: no market weights, no market ids.
     (tmp_path / "markets.npy").unlink()
     with np.load(tmp_path / "model.npz") as arrays:
-        np.savez(tmp_path / "model.npz", **{k: v for k, v in arrays.items() if k != "market_kernel"})
+        weights = {name: array for name, array in arrays.items() if name != "market_kernel"}
+    np.savez(tmp_path / "model.npz", **weights)
 
     served = RecommenderPredictor.load(tmp_path)
 
