@@ -1,20 +1,18 @@
 """The batch job that precomputes for-you lists, and the request path that serves them."""
 
-from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from ml_models.loader import loaders_reset
 from recommendations import selectors
 from recommendations.selectors import precomputed_key
 from recommendations.tasks import batch_for_you
-from storefront.models import Customer, ShopperEvent
+from recommendations.tests.shoppers import customers_with_history
+from storefront.models import Customer
 
 
 @pytest.fixture(autouse=True)
@@ -27,25 +25,6 @@ def tiny(settings, in_process_tasks):
     loaders_reset()
     yield
     loaders_reset()
-
-
-def customers_with_history(store, count: int) -> list[Customer]:
-    customers = []
-    for number in range(count):
-        user = get_user_model().objects.create_user(f"shopper{number}", password="pw")
-        customer = Customer.objects.create(user=user, market=store.market)
-        ShopperEvent.objects.bulk_create(
-            ShopperEvent(
-                type=ShopperEvent.Type.VIEW,
-                customer=customer,
-                market=store.market,
-                product=product,
-                occurred_at=timezone.now() - timedelta(hours=5 - step),
-            )
-            for step, product in enumerate(store.products[number : number + 3])
-        )
-        customers.append(customer)
-    return customers
 
 
 @pytest.mark.django_db(transaction=True)

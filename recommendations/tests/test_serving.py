@@ -1,11 +1,9 @@
 """The serving path of for-you and similar: what is kept between requests (product cards,
 eligibility, the precomputed lists) and what must still hold on every request."""
 
-from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
@@ -16,6 +14,7 @@ from ml_models.loader import loaders_reset
 from recommendations import api
 from recommendations.models import Recommendation, RecommendationFeedback
 from recommendations.services import for_you_precompute
+from recommendations.tests.shoppers import customers_with_history
 from storefront.models import Customer, ShopperEvent
 
 URL = "/api/v1/recommendations/"
@@ -56,21 +55,11 @@ def generation(monkeypatch):
 def customer(store, api_client) -> Customer:
     """A signed-in German customer who viewed products 0..2 (their list precomputed by the
     batch job with the model trained on the store)."""
-    user = get_user_model().objects.create_user("serving", password="pw")
-    customer = Customer.objects.create(user=user, market=store.market)
-    ShopperEvent.objects.bulk_create(
-        ShopperEvent(
-            type=ShopperEvent.Type.VIEW,
-            customer=customer,
-            market=store.market,
-            product=product,
-            occurred_at=timezone.now() - timedelta(hours=5 - step),
-        )
-        for step, product in enumerate(store.products[:3])
-    )
+    [customer] = customers_with_history(store, 1)
     call_command("retrain", "recommendations", "--sync", "--force", stdout=StringIO())
     assert for_you_precompute(customer_ids=[customer.pk]) == 1
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    token = Token.objects.create(user=customer.user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return customer
 
 
