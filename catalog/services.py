@@ -37,6 +37,12 @@ _ROLE_PERMISSIONS = {
         "storefront.view_orderline",
         *(f"support_bot.{action}_faqentry" for action in ("view", "add", "change", "delete")),
         "recommendations.view_recommendationfeedback",
+        # The review queue: seeing it, and approving or cancelling (the queue's "change").
+        "fraud.view_reviewqueueorder",
+        "fraud.change_reviewqueueorder",
+        "fraud.view_riskassessment",
+        "fraud.view_reviewdecision",
+        *(f"fraud.{action}_riskrule" for action in ("view", "add", "change", "delete")),
         *(
             f"catalog.{action}_{model}"
             for model in ("product", "variant", "productimage", "productcontent")

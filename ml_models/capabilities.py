@@ -8,7 +8,9 @@ loaded predictor. The numerical code the methods call lives in `<app>/ml/` and i
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +34,17 @@ class Predictor(Protocol):
 
 
 @dataclass(frozen=True)
+class Learned:
+    """What the active version of a capability learned, as it recorded it: its stored metrics,
+    which carry whatever the capability's `evaluate` reports about its training (the
+    recommender's tuned parameters, trials and when it tuned). `train` may reuse it to skip work
+    that need not be redone every night; a capability that does not care ignores it."""
+
+    version: int
+    record: dict
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A training set and the held-out set every system is scored on."""
 
@@ -40,6 +53,8 @@ class Dataset:
     protocol: str
     window: dict = field(default_factory=dict)  # what it covers: {start, end, rows, ...}
     context: dict = field(default_factory=dict)  # side data some baselines need
+    # Set by the platform on a registry retrain (never by `evaluate`, nor by `retrain --tune`).
+    learned: Learned | None = None
 
 
 class Capability(ABC):
@@ -63,7 +78,8 @@ class Capability(ABC):
 
     @abstractmethod
     def train(self, dataset: Dataset, *, workdir: Path, report: ProgressReport) -> Any:
-        """Fits a model on `dataset.train`; `workdir` is scratch space inside the staging area."""
+        """Fits a model on `dataset.train`; `workdir` is scratch space inside the staging area.
+        On a registry retrain, `dataset.learned` holds what the active version learned."""
 
     @abstractmethod
     def save(self, model: Any, directory: Path) -> None:
@@ -96,6 +112,37 @@ class Capability(ABC):
         """Whether `evaluate --dataset name` can run; a capability that reads files named on
         the command line (`csv:PATH`) widens this."""
         return name in self.datasets()
+
+
+# The datasets built within one `datasets_shared()` block, by (capability, dataset name).
+_datasets_built: ContextVar[dict[tuple[str, str], Dataset] | None] = ContextVar(
+    "datasets_built", default=None
+)
+
+
+@contextmanager
+def datasets_shared() -> Iterator[None]:
+    """Within the block, `dataset_get` builds each capability's dataset once: the runs of one
+    retrain (a model, then the index built from it) read and split the data once. The memo
+    lives exactly as long as the block, one retrain, because the data moves on between retrains:
+    kept longer, it could serve a later run yesterday's data, and would hold a large dataset in a
+    worker's memory between runs for nothing."""
+    token = _datasets_built.set({})
+    try:
+        yield
+    finally:
+        _datasets_built.reset(token)
+
+
+def dataset_get(capability: Capability, name: str = LIVE) -> Dataset:
+    """`capability.dataset_build(name)`, built once per `datasets_shared()` block."""
+    built = _datasets_built.get()
+    if built is None:
+        return capability.dataset_build(name)
+    key = (capability.name, name)
+    if key not in built:
+        built[key] = capability.dataset_build(name)
+    return built[key]
 
 
 def provenance(*, source: str, model_version: int | None) -> dict:

@@ -11,6 +11,7 @@ import logging
 import shutil
 import threading
 from collections import deque
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,9 +24,12 @@ from django.utils import timezone
 from ml_models.capabilities import (
     LIVE,
     Capability,
+    Learned,
     ProgressReport,
     capability_get,
     capability_names_expand,
+    dataset_get,
+    datasets_shared,
 )
 from ml_models.ml.artifacts import (
     ArtifactError,
@@ -189,20 +193,25 @@ def training_runs_enqueue(
     return runs
 
 
-def training_runs_execute(*, run_ids: list[int], echo: ProgressReport | None = None) -> None:
+def training_runs_execute(
+    *, run_ids: list[int], echo: ProgressReport | None = None, tune: bool = False
+) -> None:
     """Runs queued runs in order; once one fails, the ones after it (built from it) fail too.
-    After a transient error they stay queued for the retry of the whole list."""
-    for position, run_id in enumerate(run_ids):
-        try:
-            run = training_run_execute(run_id=run_id, echo=echo)
-        except TRANSIENT_ERRORS:
-            raise
-        except BaseException:
-            _runs_skip(run_ids[position + 1 :], after=run_id)
-            raise
-        if run.status != TrainingRun.Status.SUCCEEDED:
-            _runs_skip(run_ids[position + 1 :], after=run_id)
-            return
+    After a transient error they stay queued for the retry of the whole list. The runs share
+    their datasets (a model's index is built on the data the model was). With `tune`, no run is
+    told what the active version learned, so each tunes afresh."""
+    with datasets_shared():
+        for position, run_id in enumerate(run_ids):
+            try:
+                run = training_run_execute(run_id=run_id, echo=echo, tune=tune)
+            except TRANSIENT_ERRORS:
+                raise
+            except BaseException:
+                _runs_skip(run_ids[position + 1 :], after=run_id)
+                raise
+            if run.status != TrainingRun.Status.SUCCEEDED:
+                _runs_skip(run_ids[position + 1 :], after=run_id)
+                return
 
 
 def _runs_skip(run_ids: list[int], *, after: int) -> None:
@@ -214,8 +223,11 @@ def _runs_skip(run_ids: list[int], *, after: int) -> None:
     )
 
 
-def training_run_execute(*, run_id: int, echo: ProgressReport | None = None) -> TrainingRun:
-    """Trains, evaluates, registers and (through the gate) promotes one queued run.
+def training_run_execute(
+    *, run_id: int, echo: ProgressReport | None = None, tune: bool = False
+) -> TrainingRun:
+    """Trains, evaluates, registers and (through the gate) promotes one queued run. The
+    capability is told what its active version learned (`Dataset.learned`), unless `tune`.
 
     A run that is not queued (finished, or running elsewhere) is left alone, so a duplicated
     task does nothing. A transient database error puts the run back in the queue for a retry
@@ -233,7 +245,7 @@ def training_run_execute(*, run_id: int, echo: ProgressReport | None = None) -> 
         staging_remove(staging)  # what an earlier attempt of this run left
         (staging / "artifact").mkdir(parents=True)
         (staging / "work").mkdir()
-        _run_train_and_register(run, capability, staging, _RunProgress(run.pk, echo))
+        _run_train_and_register(run, capability, staging, _RunProgress(run.pk, echo), tune=tune)
     except BaseException as exc:
         _run_end_after_error(run, exc, transient=isinstance(exc, TRANSIENT_ERRORS))
         raise
@@ -258,13 +270,20 @@ def _run_claim(run_id: int) -> TrainingRun | None:
 
 
 def _run_train_and_register(
-    run: TrainingRun, capability: Capability, staging: Path, progress: "_RunProgress"
+    run: TrainingRun,
+    capability: Capability,
+    staging: Path,
+    progress: "_RunProgress",
+    *,
+    tune: bool,
 ) -> None:
     device = tensorflow_device_setup() if capability.uses_tensorflow else "CPU (no TensorFlow)"
     TrainingRun.objects.filter(pk=run.pk).update(device=device)
     progress(0.01, f"building the dataset; training on {device}")
-    dataset = capability.dataset_build(LIVE)
+    dataset = dataset_get(capability, LIVE)
     progress(0.1, f"dataset ready: {dataset.window}")
+    if not tune:
+        dataset = replace(dataset, learned=_learned_get(capability.name))
     model = capability.train(
         dataset,
         workdir=staging / "work",
@@ -288,6 +307,11 @@ def _run_train_and_register(
     progress(0.95, f"quality gate: {decision} {'; '.join(gate['reasons'])}".strip())
     version = _version_register(run, capability, artifact, dataset, metrics, gate, device)
     progress(1.0, f"registered {capability.name} v{version.version} ({version.status})")
+
+
+def _learned_get(capability: str) -> Learned | None:
+    active = model_version_active_get(capability=capability)
+    return None if active is None else Learned(version=active.version, record=active.metrics)
 
 
 def _gate_run(capability: Capability, dataset, metrics: dict) -> dict:

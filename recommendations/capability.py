@@ -6,13 +6,14 @@ ranking over the items seen in train.
 """
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.utils import timezone
 
-from ml_models.capabilities import LIVE, Capability, Dataset, ProgressReport
+from ml_models.capabilities import LIVE, Capability, Dataset, Learned, ProgressReport, dataset_get
 from ml_models.loader import predictor_get
 from recommendations.ml.baselines import (
     ALS_GRID,
@@ -68,8 +69,17 @@ class RecommendationsCapability(Capability):
         split: Split = dataset.train
         market_ids, markets = np.unique(_user_markets(dataset), return_inverse=True)
         grid = settings.RECOMMENDATIONS_TUNING_GRID
-        params, trials = grid[0], 1
-        if len(grid) > 1:
+        training = {"params": grid[0], "trials": 1}
+        reused = _tuning_reusable(dataset.learned, grid)
+        if reused is not None:
+            training = reused
+            report(
+                0.0,
+                f"reusing {reused['params']}, tuned in v{reused['tuned_in_version']} at "
+                f"{reused['tuned_at']} (tuning is due every "
+                f"{settings.RECOMMENDATIONS_TUNE_EVERY_DAYS} days)",
+            )
+        elif len(grid) > 1:
             report(0.0, f"tuning over {len(grid)} configurations on the validation split")
             params, trials, scores = tune(
                 lambda tried: HistoryModelRecommender(ModelConfig(**tried), user_markets=markets),
@@ -80,9 +90,15 @@ class RecommendationsCapability(Capability):
                 report(
                     0.5 * len(scores) / len(grid), f"{tried}: recall@20 {metrics['recall@20']:.4f}"
                 )
+            training = {
+                "params": params,
+                "trials": trials,
+                "grid": grid,
+                "tuned_at": timezone.now().isoformat(),
+            }
         model = model_train(
             split.train,
-            ModelConfig(**params),
+            ModelConfig(**training["params"]),
             markets=markets,
             report=lambda fraction, message: report(0.5 + 0.5 * fraction, message),
         )
@@ -90,7 +106,7 @@ class RecommendationsCapability(Capability):
             model=model,
             item_ids=split.train.item_ids,
             market_ids=market_ids,
-            training={"trials": trials, "params": params},
+            training=training,
         )
 
     def save(self, model: RecommenderPredictor, directory: Path) -> None:
@@ -133,6 +149,31 @@ class NoModel:
     """What the loader holds while no version is active: nothing to predict with. The list
     builders (recommendations.services) then serve their baselines, co-occurrence and market
     popularity, and label each item with that provenance."""
+
+
+def _tuning_reusable(learned: Learned | None, grid: list[dict]) -> dict | None:
+    """The training record of a version that reuses the active version's tuning, when that
+    tuning was over this grid and less than RECOMMENDATIONS_TUNE_EVERY_DAYS ago; else None.
+    Reusing carries `tuned_at` and `tuned_in_version` forward, so tuning comes round again
+    when it is due however many nightly versions reused it in between."""
+    if learned is None or len(grid) < 2:
+        return None
+    record = learned.record
+    tuned_at = record.get("tuned_at")
+    if tuned_at is None or record.get("grid") != grid:
+        return None
+    due = datetime.fromisoformat(tuned_at) + timedelta(
+        days=settings.RECOMMENDATIONS_TUNE_EVERY_DAYS
+    )
+    if timezone.now() >= due:
+        return None
+    return {
+        "params": record["params"],
+        "trials": record["trials"],
+        "grid": grid,
+        "tuned_at": tuned_at,
+        "tuned_in_version": record.get("tuned_in_version", learned.version),
+    }
 
 
 def _fitted(recommender, split: Split, *, trials: int, params: dict):
@@ -193,7 +234,8 @@ class RecommendationsIndexCapability(Capability):
         return RecommendationsCapability().dataset_accepts(name)
 
     def dataset_build(self, name: str = LIVE) -> Dataset:
-        dataset = RecommendationsCapability().dataset_build(name)
+        # Within one retrain, the dataset the model was just trained on (read and split once).
+        dataset = dataset_get(RecommendationsCapability(), name)
         served = predictor_get(RecommendationsCapability.name)
         if served.source != "model":
             raise ValueError("no recommendations model is active: there is nothing to index")

@@ -102,6 +102,18 @@ def _sqlite_cache_enlarged():
             cursor.execute(f"PRAGMA cache_size = {int(default)}")
 
 
+def _risk_lists_write() -> None:
+    """What the demo store's ops would have listed: the freight forwarders the simulation's
+    expats and fraudsters ship to, and its disposable email domains."""
+    from fraud.services import risk_list_add
+    from storefront.demo.orders import DISPOSABLE_DOMAINS
+
+    for address in config.RESHIPPERS:
+        risk_list_add(kind="reshipper_address", value=address, label=address["full_name"])
+    for domain in DISPOSABLE_DOMAINS:
+        risk_list_add(kind="disposable_domain", value=domain)
+
+
 def demo_store_seed(
     *, size_name: str, seed: int, end: date, report: Callable[[str], None] = lambda _: None
 ) -> DemoSummary:
@@ -187,6 +199,7 @@ def _store_seed(*, size: config.DemoSize, seed: int, end: date, report) -> DemoS
     )
     stock_set(rng=_stream(seed, "stock"), world=world, held=writer.held)
     _faq_write(_stream(seed, "faq"), world.merchants)
+    _risk_lists_write()
     ops_login, staff_login = _logins(world.merchants[0])
     return DemoSummary(
         merchants=len(world.merchants),

@@ -190,7 +190,7 @@ def _landed_cost_record(quote: Quote) -> dict:
 
 
 def _attempt_record(*, cart, customer, request, quote, outcome, fingerprint="", order=None):
-    PaymentAttempt.objects.create(
+    attempt = PaymentAttempt.objects.create(
         customer=customer,
         email=request.email.strip().lower(),
         cart_token=cart.token,
@@ -201,6 +201,17 @@ def _attempt_record(*, cart, customer, request, quote, outcome, fingerprint="", 
         card_fingerprint=fingerprint,
         client_ip=request.client_ip,
     )
+    _attempt_observe(attempt, request)
+
+
+def _attempt_observe(attempt: PaymentAttempt, request: CheckoutRequest) -> None:
+    """Tells the risk side about the attempt; its failing never touches the checkout."""
+    if not settings.CHECKOUT_ATTEMPT_HOOK:
+        return
+    try:
+        import_string(settings.CHECKOUT_ATTEMPT_HOOK)(attempt=attempt, request=request)
+    except Exception:
+        logger.exception("the payment attempt hook failed for attempt %s", attempt.pk)
 
 
 def _order_discard(order: Order) -> None:

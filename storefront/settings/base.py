@@ -178,6 +178,7 @@ ML_CAPABILITIES = env.list(
     default=[
         "recommendations.capability.RecommendationsCapability",
         "recommendations.capability.RecommendationsIndexCapability",
+        "fraud.capability.FraudCapability",
     ],
 )
 # How much worse than the active version (relative, on the primary metric) a candidate may score
@@ -222,13 +223,28 @@ EXCHANGE_RATE_MAX_AGE_HOURS = env.int("EXCHANGE_RATE_MAX_AGE_HOURS", default=96)
 PAYMENT_DEFAULT_PROVIDER = env.str("PAYMENT_DEFAULT_PROVIDER", default="test")
 PAYMENT_PROVIDERS = {"test": "storefront.payments.test_provider.TestPaymentProvider"}
 # Called between authorization and capture; returns allow, review or block.
-CHECKOUT_RISK_HOOK = env.str(
-    "CHECKOUT_RISK_HOOK", default="storefront.services.checkout.risk_allow_all"
+CHECKOUT_RISK_HOOK = env.str("CHECKOUT_RISK_HOOK", default="fraud.services.risk_hook")
+# Called after every payment attempt is recorded (failed ones are what card testing looks like).
+CHECKOUT_ATTEMPT_HOOK = env.str(
+    "CHECKOUT_ATTEMPT_HOOK", default="fraud.services.payment_attempt_observe"
 )
 # The header in which the edge (CDN or load balancer) passes the client's GeoIP country.
 CLIENT_COUNTRY_HEADER = env.str("CLIENT_COUNTRY_HEADER", default="HTTP_CF_IPCOUNTRY")
 # Shopper events older than this are deleted by the nightly prune.
 SHOPPER_EVENT_RETENTION_DAYS = env.int("SHOPPER_EVENT_RETENTION_DAYS", default=730)
+
+# --- Risk scoring ---------------------------------------------------------------------------
+# Past this, the model's score is dropped and the rules alone decide (with the value limit).
+FRAUD_MODEL_TIMEOUT_MS = env.float("FRAUD_MODEL_TIMEOUT_MS", default=50)
+# Without a model, orders the rules let through are reviewed at or above this value.
+FRAUD_FAILSAFE_REVIEW_USD = env.float("FRAUD_FAILSAFE_REVIEW_USD", default=500)
+# The model blocks at the lowest score whose precision on the validation part reaches this...
+FRAUD_BLOCK_PRECISION = env.float("FRAUD_BLOCK_PRECISION", default=0.8)
+# ...and reviews this share of orders (the validation part's top scores).
+FRAUD_REVIEW_RATE = env.float("FRAUD_REVIEW_RATE", default=0.01)
+# Chargebacks arrive up to 90 days after the order: younger orders train only with a label
+# from the review queue or staff, never as "legitimate" for want of one.
+FRAUD_LABEL_MATURITY_DAYS = env.int("FRAUD_LABEL_MATURITY_DAYS", default=90)
 
 # --- Catalog --------------------------------------------------------------------------------
 # Translations whose source text changed since are hidden from shoppers until redone.
@@ -246,6 +262,10 @@ RECOMMENDATIONS_EVENT_WEIGHTS = env.dict(
 RECOMMENDATIONS_TUNING_GRID = env.json(
     "RECOMMENDATIONS_TUNING_GRID", default=[{"decay": 0.9}, {"decay": 0.95}, {"decay": 0.98}]
 )
+# A registry retrain (nightly, `retrain`) reuses the active version's tuned configuration while
+# that tuning, over the same grid, is younger than this; `evaluate` and `retrain --tune` always
+# tune. 0: tune on every retrain.
+RECOMMENDATIONS_TUNE_EVERY_DAYS = env.int("RECOMMENDATIONS_TUNE_EVERY_DAYS", default=7)
 
 # A recommendation list is computed once, this long, and paged from storage (no repeats).
 RECOMMENDATIONS_LIST_LENGTH = env.int("RECOMMENDATIONS_LIST_LENGTH", default=100)

@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Retrains a capability (with its components), or `all`: queued on the `training` queue, "
         "or run here with --sync. A new version is promoted only if it passes the quality gate, "
-        "unless --force."
+        "unless --force. A capability may reuse what its active version learned (the "
+        "recommender reuses its tuning for RECOMMENDATIONS_TUNE_EVERY_DAYS); --tune does not."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +22,28 @@ class Command(BaseCommand):
             action="store_true",
             help="Only what has no active version yet (a set-up step that can run again).",
         )
+        parser.add_argument(
+            "--tune",
+            action="store_true",
+            help=(
+                "Tune afresh instead of reusing the active version's recent tuning "
+                "(with --sync; queued runs tune when RECOMMENDATIONS_TUNE_EVERY_DAYS is due)."
+            ),
+        )
 
-    def handle(self, *args, capability: str, sync: bool, force: bool, if_missing: bool, **options):
+    def handle(
+        self,
+        *args,
+        capability: str,
+        sync: bool,
+        force: bool,
+        if_missing: bool,
+        tune: bool,
+        **options,
+    ):
+        if tune and not sync:
+            # A queued run carries only its id to the worker; nothing there could say "tune".
+            raise CommandError("--tune needs --sync.")
         create = training_runs_create if sync else training_runs_enqueue
         try:
             runs = create(
@@ -39,7 +60,9 @@ class Command(BaseCommand):
             self.stdout.write("Follow them with `manage.py training_status`.")
             return
         try:
-            training_runs_execute(run_ids=[run.pk for run in runs], echo=self._progress_print)
+            training_runs_execute(
+                run_ids=[run.pk for run in runs], echo=self._progress_print, tune=tune
+            )
         except Exception as exc:
             self.stderr.write(f"training failed: {type(exc).__name__}: {exc}")
         self._outcome_print(runs)

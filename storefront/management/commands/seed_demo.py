@@ -49,11 +49,15 @@ class Command(BaseCommand):
             end=end_date,
             report=lambda line: self.stderr.write(line),
         )
+        from fraud.services import payment_signals_backfill
+
+        signals = payment_signals_backfill()
         seconds = (timezone.now() - started).total_seconds()
         self.stdout.write(
             f"Demo store ({size}, seed {seed}) in {seconds:.0f} s: {summary.merchants} merchants, "
             f"{summary.products} products, {summary.customers} customers, {summary.orders} orders "
-            f"({summary.fraud_orders} fraudulent), {summary.events} events."
+            f"({summary.fraud_orders} fraudulent), {summary.events} events; "
+            f"{signals} payment attempts in the risk history."
         )
         self._logins_print()
 
