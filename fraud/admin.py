@@ -18,8 +18,7 @@ from fraud.models import (
     RiskListEntry,
     RiskRule,
 )
-from fraud.review import fraud_report_add, review_decide
-from fraud.services import risk_list_add, risk_rule_validate
+from fraud.services import fraud_report_add, review_decide, risk_list_add, risk_rule_validate
 from storefront.admin import OrderLineInline
 from storefront.errors import InvalidInput, StorefrontError
 from storefront.models import Order, OrderLine, Payment

@@ -233,8 +233,9 @@ def _protocol(split: FraudSplit) -> str:
         f"{settings.FRAUD_LABEL_MATURITY_DAYS} days then (or labelled by staff); the latest 20% "
         "of those validate, calibrate and set the thresholds (block at precision "
         f"{settings.FRAUD_BLOCK_PRECISION}, review the top {settings.FRAUD_REVIEW_RATE:.0%}); "
-        "test scored against the truth; values in US dollars; decisions are the default rules "
-        "beside each system's thresholds"
+        "test scored against the truth (the simulation's on the demo store, the label column of a "
+        "CSV, the labels known now on a live store); values in US dollars; decisions are the "
+        "default rules beside each system's thresholds"
     )
 
 

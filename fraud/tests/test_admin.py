@@ -19,7 +19,7 @@ from fraud.models import (
     RiskListEntry,
     RiskRule,
 )
-from fraud.review import review_decide
+from fraud.services import review_decide
 from fraud.tests.conftest import REASONS
 from storefront.models import Order, Payment
 from storefront.money import money_quantize

@@ -10,7 +10,7 @@ from fraud.capability import FraudCapability, records_csv_write, split_build
 from fraud.features import Labelled, store_labelled
 from fraud.ml.features import AUTHORIZED, PaymentRecord, RiskLists
 from fraud.models import ReviewDecision
-from fraud.review import review_decide
+from fraud.services import review_decide
 from storefront.models import Order
 
 START = datetime(2026, 1, 1, tzinfo=UTC).timestamp()

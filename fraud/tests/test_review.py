@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fraud.models import FraudReport, ReviewDecision
-from fraud.review import fraud_report_add, review_decide
+from fraud.services import fraud_report_add, review_decide
 from storefront.errors import Conflict, InvalidInput, PermissionDenied, ServiceUnavailable
 from storefront.models import Order, OrderEvent, Payment
 from storefront.payments.base import PaymentProviderError
