@@ -16,10 +16,11 @@ RUN apt-get update \
     && useradd --create-home --uid 1000 storefront
 
 WORKDIR /app
-COPY requirements.txt .
+COPY requirements.txt requirements-nodeps.txt ./
 # The CPU build of torch first; transformers must never pull torchvision or a CUDA torch.
 RUN pip install "$(grep -E '^torch==' requirements.txt)" --index-url https://download.pytorch.org/whl/cpu \
     && pip install -r requirements.txt \
+    && pip install --no-deps -r requirements-nodeps.txt \
     && if [ -n "$TENSORFLOW_EXTRA" ]; then \
          pip install "tensorflow[$TENSORFLOW_EXTRA]==$(grep -E '^tensorflow==' requirements.txt | cut -d= -f3)"; \
        fi

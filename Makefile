@@ -14,12 +14,13 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install run serve migrate demo test lint format worker worker-training beat bench bench-ml clean
 
-$(INSTALLED): requirements.txt requirements-dev.txt
+$(INSTALLED): requirements.txt requirements-dev.txt requirements-nodeps.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch first, the CPU build pinned, so that nothing later pulls a CUDA one.
 	$(BIN)/python -m pip install --quiet "$(TORCH_PIN)"
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 install: $(INSTALLED)

@@ -31,6 +31,7 @@ from ml_models.capabilities import LIVE, Capability, Dataset, ProgressReport
 CSV_PREFIX = "csv:"
 TEST_SHARE = 0.3
 VALIDATION_SHARE = 0.2  # of the training orders, the latest
+MIN_VALIDATION_FRAUD = 10
 TIMED_ASSESSMENTS = 1_000
 
 
@@ -216,7 +217,7 @@ def split_build(labelled: Labelled) -> FraudSplit:
         if record.at <= mature_before or record.order_id in labelled.staff_labelled
     ]
     labels = [known.get(record.order_id, False) for record, _ in trainable]
-    validation_start = len(trainable) - math.ceil(VALIDATION_SHARE * len(trainable))
+    validation_start = _validation_start(labels)
     return FraudSplit(
         train=Part.of(trainable[:validation_start], labels[:validation_start]),
         validation=Part.of(trainable[validation_start:], labels[validation_start:]),
@@ -225,13 +226,25 @@ def split_build(labelled: Labelled) -> FraudSplit:
     )
 
 
+def _validation_start(labels: list[bool]) -> int:
+    """Where the validation part starts: the latest VALIDATION_SHARE of the training orders,
+    reaching further back until it holds MIN_VALIDATION_FRAUD frauds (a small store), as long
+    as training keeps at least as many."""
+    start = len(labels) - math.ceil(VALIDATION_SHARE * len(labels))
+    frauds = np.flatnonzero(labels)
+    if len(frauds) < 2 * MIN_VALIDATION_FRAUD:
+        return start
+    return min(start, int(frauds[-MIN_VALIDATION_FRAUD]))
+
+
 def _protocol(split: FraudSplit) -> str:
     return (
         "authorized orders sorted by time; first 70% train, last 30% test; features replayed "
         "from every prior payment attempt through the checkout's feature code; training labels "
         "as known when the test part starts, on orders older than "
         f"{settings.FRAUD_LABEL_MATURITY_DAYS} days then (or labelled by staff); the latest 20% "
-        "of those validate, calibrate and set the thresholds (block at precision "
+        f"(or more, to hold {MIN_VALIDATION_FRAUD} frauds) of those validate, calibrate and set "
+        "the thresholds (block at precision "
         f"{settings.FRAUD_BLOCK_PRECISION}, review the top {settings.FRAUD_REVIEW_RATE:.0%}); "
         "test scored against the truth (the simulation's on the demo store, the label column of a "
         "CSV, the labels known now on a live store); values in US dollars; decisions are the "

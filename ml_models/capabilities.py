@@ -71,6 +71,9 @@ class Capability(ABC):
     uses_tensorflow: ClassVar[bool] = True
     # The quality gate's tolerance for this capability; None: settings.ML_GATE_TOLERANCE.
     gate_tolerance: ClassVar[float | None] = None
+    # Options of `evaluate` that `dataset_build` takes as keywords (forecasting's `freq` and
+    # `horizon` for a CSV file); an option given to another capability is refused.
+    dataset_options: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def dataset_build(self, name: str = LIVE) -> Dataset:

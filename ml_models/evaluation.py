@@ -42,11 +42,14 @@ def throwaway_environment(scratch: Path, *, capabilities: list[str]) -> dict[str
     }
 
 
-def evaluation_report(*, capability: Capability, dataset_name: str, build_as: str) -> dict:
+def evaluation_report(
+    *, capability: Capability, dataset_name: str, build_as: str, options: dict | None = None
+) -> dict:
     """`build_as` is the dataset the capability builds (`live` for the demo store, which is the
-    live database of a throwaway copy); `dataset_name` is what the report calls it."""
+    live database of a throwaway copy); `dataset_name` is what the report calls it; `options`
+    go to `dataset_build` (those in the capability's `dataset_options`)."""
     started = time.perf_counter()
-    dataset = capability.dataset_build(build_as)
+    dataset = capability.dataset_build(build_as, **(options or {}))
     seconds = {"dataset": time.perf_counter() - started}
     logger.info("%s: dataset %s ready: %s", capability.name, dataset_name, dataset.window)
 

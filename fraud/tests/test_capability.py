@@ -150,3 +150,15 @@ def test_a_decision_in_the_review_queue_is_a_label_of_the_next_training_set(
     )
     assert labels[str(decided.pk)] == 1
     assert str(orders[19].pk) not in labels  # 110 days old, unlabelled: not yet trainable
+
+
+def test_validation_reaches_back_until_it_holds_ten_frauds():
+    from fraud.capability import _validation_start
+
+    steady = [number % 10 == 0 for number in range(1_000)]  # 20 frauds in the latest 200
+    early = [number < 500 and number % 20 == 0 for number in range(1_000)]  # none there
+    few = [number in (3, 7) for number in range(1_000)]  # too few to spare any
+
+    assert _validation_start(steady) == 800
+    assert _validation_start(early) == 300  # the 10th fraud from the end, of 25
+    assert _validation_start(few) == 800

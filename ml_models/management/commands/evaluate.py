@@ -39,6 +39,12 @@ class Command(BaseCommand):
             choices=list(SIZES),
             help="Size of the throwaway demo store (default: the capability's, e.g. small).",
         )
+        parser.add_argument(
+            "--freq", help="forecasting, csv: the series' frequency (default: inferred)"
+        )
+        parser.add_argument(
+            "--horizon", type=int, help="forecasting, csv: the held-out points per series"
+        )
         parser.add_argument(THROWAWAY_FLAG, action="store_true", help="(internal)")
 
     def handle(self, *args, capability: str, dataset: str, json: bool, demo_size, **options):
@@ -52,6 +58,12 @@ class Command(BaseCommand):
                 f"{capability} has no dataset {dataset!r}; "
                 f"choose one of {', '.join(chosen.datasets())}."
             )
+        dataset_options = {
+            name: options[name] for name in ("freq", "horizon") if options[name] is not None
+        }
+        refused = set(dataset_options) - set(chosen.dataset_options)
+        if refused:
+            raise CommandError(f"{capability} takes no --{', --'.join(sorted(refused))}.")
         if dataset == DEMO and not options["in_throwaway_database"]:
             self._rerun_in_throwaway_database(
                 [capability, "--dataset", dataset, "--demo-size", demo_size]
@@ -61,7 +73,10 @@ class Command(BaseCommand):
         if dataset == DEMO:
             self._demo_store_build(demo_size)
         report = evaluation_report(
-            capability=chosen, dataset_name=dataset, build_as=LIVE if dataset == DEMO else dataset
+            capability=chosen,
+            dataset_name=dataset,
+            build_as=LIVE if dataset == DEMO else dataset,
+            options=dataset_options,
         )
         if dataset == DEMO:
             report["dataset"] = f"demo ({demo_size}, seed 0, ending {DEMO_END})"
