@@ -43,6 +43,8 @@ _ROLE_PERMISSIONS = {
         "fraud.view_riskassessment",
         "fraud.view_reviewdecision",
         *(f"fraud.{action}_riskrule" for action in ("view", "add", "change", "delete")),
+        # Their SKUs' forecasts: the list, each SKU's page and the CSV export.
+        "forecasting.view_forecastedsku",
         *(
             f"catalog.{action}_{model}"
             for model in ("product", "variant", "productimage", "productcontent")

@@ -69,16 +69,17 @@ def test_the_trained_model_scores_checkout_and_holds_the_risky_order(store_with_
         ip="91.20.30.40",
         device="anna-laptop",
     )
+    risky_email = "4829117@mailinator.example"
     try:
         risky = checkout(
-            email="4829117@mailinator.example",
+            email=risky_email,
             card="pm_card_visa_US_stolen1",
             ip_country="NG",
             ip="105.1.2.3",
             device="ring-device",
         )
     except PaymentFailed:  # blocked: cancelled, its assessment kept
-        risky = Order.objects.exclude(pk=ordinary.pk).get()
+        risky = Order.objects.get(email=risky_email)
 
     calm, alarming = (RiskAssessment.objects.get(order=order) for order in (ordinary, risky))
     model = {"source": "model", "model_version": store_with_model.version}

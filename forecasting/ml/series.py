@@ -38,7 +38,7 @@ class Series:
     id: str
     values: np.ndarray  # float64
     frequency: Frequency
-    start: np.datetime64  # the time of values[0]
+    start: np.datetime64  # the time of values[0]: in hours for hourly series, else in days
     price: np.ndarray | None = None  # price relative to the series' regular price (1.0)
     promotion: np.ndarray | None = None  # 1 while a promotion runs
     holiday: np.ndarray | None = None  # 1 on (or in the days before) a public holiday
@@ -83,4 +83,6 @@ class Forecast:
 def holdout_split(series: Series) -> tuple[Series, np.ndarray]:
     """(the series without its last h points, those points): the evaluation's holdout."""
     cut = len(series) - series.frequency.horizon
+    if cut < 1:
+        raise ValueError(f"{series.id}: {len(series)} points, not more than its horizon")
     return series.head(cut), series.values[cut:]

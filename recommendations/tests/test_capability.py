@@ -68,7 +68,8 @@ def test_evaluate_on_a_csv_export_reports_the_model_and_every_baseline(tmp_path)
 def test_evaluate_refuses_a_csv_export_with_a_bad_row(tmp_path):
     (tmp_path / "bad.csv").write_text("user_id,item_id,timestamp\nu1,i1,yesterday\n")
 
-    with pytest.raises(ValueError, match="line 2"):
+    # A command error (a message, not a traceback) that names the line.
+    with pytest.raises(CommandError, match="line 2"):
         call_command(
             "evaluate",
             "recommendations",

@@ -52,5 +52,6 @@ urlpatterns = [
     path("events/", shop.EventsApi.as_view(), name="events"),
     path("catalog/", include("catalog.urls")),
     path("recommendations/", include("recommendations.urls")),
+    path("forecasting/", include("forecasting.urls")),
     path("merchant/", include(merchant)),
 ]

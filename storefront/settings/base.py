@@ -179,6 +179,7 @@ ML_CAPABILITIES = env.list(
         "recommendations.capability.RecommendationsCapability",
         "recommendations.capability.RecommendationsIndexCapability",
         "fraud.capability.FraudCapability",
+        "forecasting.capability.ForecastingCapability",
     ],
 )
 # How much worse than the active version (relative, on the primary metric) a candidate may score
@@ -322,6 +323,27 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "recommendations.batch_item_neighbours",
         "schedule": crontab(minute=40, hour="*/6"),
     },
+}
+
+# --- Forecasting ----------------------------------------------------------------------------
+# Daily demand per SKU and market: how many days ahead, and how many days of history a series
+# reaches back (a newer SKU's starts with it).
+FORECAST_HORIZON_DAYS = env.int("FORECAST_HORIZON_DAYS", default=28)
+FORECAST_HISTORY_DAYS = env.int("FORECAST_HISTORY_DAYS", default=365)
+# The holiday covariate also marks the days before a public holiday, when shoppers buy ahead.
+FORECAST_HOLIDAY_LEAD_DAYS = env.int("FORECAST_HOLIDAY_LEAD_DAYS", default=7)
+# The nightly batch forecast: SKUs per chunk (one task each on the inference queue, in parallel),
+# and how many runs' forecasts are kept (older ones are deleted when a run finishes).
+FORECAST_CHUNK_SIZE = env.int("FORECAST_CHUNK_SIZE", default=500)
+FORECAST_RUNS_KEPT = env.int("FORECAST_RUNS_KEPT", default=14)
+# Reorder suggestions: the chance of not running out before a reorder arrives, and the days
+# until the next review that an order must also cover.
+FORECAST_SERVICE_LEVEL = env.float("FORECAST_SERVICE_LEVEL", default=0.95)
+FORECAST_REVIEW_DAYS = env.int("FORECAST_REVIEW_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["forecasting-nightly"] = {
+    "task": "forecasting.batch_forecast",
+    # After the nightly retrain (ML_NIGHTLY_RETRAIN_HOUR:30), so the fresh model forecasts.
+    "schedule": crontab(hour=(ML_NIGHTLY_RETRAIN_HOUR + 2) % 24, minute=0),
 }
 
 # --- API ------------------------------------------------------------------------------------

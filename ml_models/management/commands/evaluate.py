@@ -72,12 +72,15 @@ class Command(BaseCommand):
             return
         if dataset == DEMO:
             self._demo_store_build(demo_size)
-        report = evaluation_report(
-            capability=chosen,
-            dataset_name=dataset,
-            build_as=LIVE if dataset == DEMO else dataset,
-            options=dataset_options,
-        )
+        try:
+            report = evaluation_report(
+                capability=chosen,
+                dataset_name=dataset,
+                build_as=LIVE if dataset == DEMO else dataset,
+                options=dataset_options,
+            )
+        except (ValueError, OSError) as error:  # a file that is missing or not what it should be
+            raise CommandError(f"{dataset}: {error}") from error
         if dataset == DEMO:
             report["dataset"] = f"demo ({demo_size}, seed 0, ending {DEMO_END})"
         self._report_print(report, as_json=json)
