@@ -37,9 +37,11 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo --size small --seed 0 --if-empty
 	$(BIN)/python manage.py load_exchange_rates storefront/fixtures/exchange_rates.csv --stamp-now
 	# The quick models, trained here on the demo store the first time (2 to 3 minutes), then
-	# product embeddings, co-occurrence, the recommendations index and for-you lists.
+	# product embeddings, co-occurrence, the recommendations index and for-you lists, and the
+	# demand forecasts merchants see in the admin.
 	$(BIN)/python manage.py retrain all --sync --if-missing
 	$(BIN)/python manage.py recommendations_refresh
+	$(BIN)/python manage.py forecast_run --sync
 
 run: demo serve
 

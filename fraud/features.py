@@ -363,12 +363,12 @@ class RedisHistory(DatabaseHistory):
     survives a Redis flush and a backfill can rebuild Redis from it; the shopper's orders of
     all time come from the database."""
 
-    def __init__(self, client) -> None:
+    def __init__(self, client, *, namespace: str = "") -> None:
         self.client = client
+        self.namespace = namespace
 
-    @staticmethod
-    def _key(kind: str, key: str, value: str) -> str:
-        return f"fraud:{kind}:{key}:{value}"
+    def _key(self, kind: str, key: str, value: str) -> str:
+        return f"{self.namespace}:fraud:{kind}:{key}:{value}"
 
     def activity(self, record: PaymentRecord) -> Activity:
         names, pipeline = [], self.client.pipeline(transaction=False)
@@ -408,9 +408,11 @@ class RedisHistory(DatabaseHistory):
 
 
 def history_get() -> DatabaseHistory:
-    """Redis when REDIS_URL is set, the database otherwise."""
+    """Redis when REDIS_URL is set, the database otherwise. Redis keys carry the default cache's
+    key prefix, so stores (and test runs) sharing one Redis never count each other's attempts."""
     if settings.REDIS_URL:
-        return RedisHistory(_redis_client())
+        namespace = settings.CACHES["default"].get("KEY_PREFIX", "")
+        return RedisHistory(_redis_client(), namespace=namespace)
     return DatabaseHistory()
 
 

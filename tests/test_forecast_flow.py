@@ -23,6 +23,7 @@ def store_with_model(django_db_setup, django_db_blocker):
         loaders_reset()
         yield ModelVersion.objects.get(capability="forecasting", status="active")
         call_command("flush", "--noinput", verbosity=0)
+        loaders_reset()  # the model is gone with the data: later tests must not be scored by it
 
 
 @pytest.mark.django_db
