@@ -390,6 +390,13 @@ class RedisHistory(DatabaseHistory):
         super().add(record)
         self.remember([record])
 
+    def forget_all(self) -> None:
+        """Deletes this namespace's counters (before a backfill rebuilds them)."""
+        pipeline = self.client.pipeline(transaction=False)
+        for name in self.client.scan_iter(match=f"{self.namespace}:fraud:*", count=1_000):
+            pipeline.delete(name)
+        pipeline.execute()
+
     def remember(self, records) -> None:
         """Adds records to the sorted sets (the backfill's way in)."""
         pipeline = self.client.pipeline(transaction=False)

@@ -29,7 +29,7 @@ from fraud.features import (
     signal_row,
     store_records,
 )
-from fraud.ml.features import PaymentRecord, features_compute
+from fraud.ml.features import LONGEST_WINDOW, PaymentRecord, features_compute
 from fraud.ml.reasons import reason_message
 from fraud.ml.rules import Rule, Verdict, decide, rules_matching
 from fraud.models import (
@@ -198,9 +198,10 @@ def payment_signals_backfill() -> int:
     with transaction.atomic():
         PaymentSignal.objects.all().delete()
         PaymentSignal.objects.bulk_create(map(signal_row, records), batch_size=5_000)
-    if isinstance(history, RedisHistory) and records:
-        recent = [r for r in records if r.at >= records[-1].at - 7 * 86_400]
-        history.remember(recent)
+    if isinstance(history, RedisHistory):
+        history.forget_all()
+        if records:
+            history.remember([r for r in records if r.at >= records[-1].at - LONGEST_WINDOW])
     return len(records)
 
 

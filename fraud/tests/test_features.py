@@ -1,6 +1,7 @@
 """The features: what they say about an attempt, and that every history (the replay's memory,
 the database, Redis) counts the same past the same way."""
 
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -152,3 +153,22 @@ def test_keys_are_stable_hashes_and_addresses_normalize():
     ) == address_key(
         {"line1": "1200 cargo loop  suite 4117", "postal_code": "19801 ", "country": "us"}
     )
+
+
+@pytest.mark.django_db
+def test_a_backfill_run_twice_counts_each_attempt_once(markets, de_merchant):
+    from fraud.features import history_get
+    from fraud.services import payment_signals_backfill
+    from fraud.tests.test_assess import checkout
+    from storefront.services.checkout import PaymentFailed
+
+    checkout(markets["de"], (de_merchant, 1))
+    with pytest.raises(PaymentFailed):
+        checkout(markets["de"], (de_merchant, 1), card="pm_card_declined", ip="95.1.2.3")
+
+    assert payment_signals_backfill() == payment_signals_backfill() == 2
+    probe = PaymentRecord(
+        at=time.time() + 1, outcome=AUTHORIZED, amount_usd=1, ip="95.1.2.3", device="device-1"
+    )
+    counts = history_get().activity(probe).counts
+    assert (counts["failed_ip_1h"], counts["orders_device_1h"]) == (1, 1)
