@@ -204,3 +204,15 @@ def test_velocity_counts_the_earlier_orders_of_the_same_device(markets, de_merch
     assert assessment(first).features["orders_device_24h"] == 0
     assert assessment(second).features["orders_device_24h"] == 1
     assert assessment(second).features["amount_usd"] > float(Decimal("40"))
+
+
+def test_a_failing_attempt_hook_never_touches_the_checkout(markets, de_merchant, settings):
+    settings.CHECKOUT_ATTEMPT_HOOK = "storefront.no_such_module.hook"
+
+    with pytest.raises(PaymentFailed):
+        checkout(markets["de"], (de_merchant, 1), card="pm_card_declined")
+    order = checkout(markets["de"], (de_merchant, 1))
+
+    assert PaymentAttempt.objects.count() == 2  # both recorded by storefront all the same
+    assert order.status == Order.Status.PAID
+    assert not PaymentSignal.objects.filter(failed=True).exists()

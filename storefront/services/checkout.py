@@ -209,7 +209,8 @@ def _attempt_observe(attempt: PaymentAttempt, request: CheckoutRequest) -> None:
     if not settings.CHECKOUT_ATTEMPT_HOOK:
         return
     try:
-        import_string(settings.CHECKOUT_ATTEMPT_HOOK)(attempt=attempt, request=request)
+        with transaction.atomic():  # a savepoint: a failing hook leaves a caller's transaction
+            import_string(settings.CHECKOUT_ATTEMPT_HOOK)(attempt=attempt, request=request)
     except Exception:
         logger.exception("the payment attempt hook failed for attempt %s", attempt.pk)
 
