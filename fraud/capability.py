@@ -71,15 +71,10 @@ class RulesOnly:
         self.rules = rules
 
     def probability(self, row: dict) -> float:
-        return float(sum(rule_matches_all(self.rules, row)))
+        return float(len(_matching(self.rules, row)))
 
     def probabilities(self, rows: list[dict]) -> np.ndarray:
         return np.array([self.probability(row) for row in rows])
-
-
-def rule_matches_all(rules, row: dict) -> list[bool]:
-    matched = {rule.name for rule in _matching(rules, row)}
-    return [rule.name in matched for rule in rules]
 
 
 def _matching(rules, row: dict) -> list[Rule]:

@@ -9,28 +9,16 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from catalog.tests.factories import VariantFactory
 from forecasting.models import ForecastRun
 from forecasting.tests.conftest import stock_set, today
+from storefront.tests.admin_helpers import admin_as, page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("forecast_settings")]
 
 SKUS = "/admin/forecasting/forecastedsku/"
 RUNS = "/admin/forecasting/forecastrun/"
-
-
-def admin_as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def listed_skus(html: str) -> list[str]:

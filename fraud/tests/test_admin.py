@@ -23,6 +23,7 @@ from fraud.services import review_decide
 from fraud.tests.conftest import REASONS
 from storefront.models import Order, Payment
 from storefront.money import money_quantize
+from storefront.tests.admin_helpers import admin_as, page
 from storefront.tests.checkout_helpers import place_order
 
 pytestmark = pytest.mark.django_db
@@ -36,18 +37,6 @@ OPS_ONLY = [f"{ADMIN}marketrisksetting/", f"{ADMIN}risklistentry/", f"{ADMIN}fra
 
 Outcome = ReviewDecision.Outcome
 Status = Order.Status
-
-
-def admin_as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def row_of(html: str, number: str) -> str:
