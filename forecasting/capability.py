@@ -55,7 +55,7 @@ class ForecastingCapability(Capability):
     ) -> Dataset:
         if (freq or horizon) and not name.startswith(CSV_PREFIX):
             raise ValueError("--freq and --horizon apply to a csv: dataset only")
-        series = _series_load(name, freq=freq, horizon=horizon)
+        series = series_load(name, freq=freq, horizon=horizon)
         usable = [one for one in series if len(one) > one.frequency.horizon]
         if not usable:
             raise ValueError(f"{name}: no series longer than its horizon")
@@ -101,7 +101,8 @@ class ForecastingCapability(Capability):
         return SeasonalNaive()
 
 
-def _series_load(name: str, *, freq: str | None, horizon: int | None) -> list[Series]:
+def series_load(name: str, *, freq: str | None = None, horizon: int | None = None) -> list[Series]:
+    """The series of a dataset: real, scale, csv:PATH or the live store's SKUs."""
     if name == REAL:
         return real_series()
     if name == SCALE:

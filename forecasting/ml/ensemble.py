@@ -15,7 +15,10 @@ methods and by the baselines:
   lowest backtest MASE serves the series if it beat the combination there ("baseline:<name>");
 - the interval: the network's P10 and P90 distances from its P50, multiplied by the factors
   that put 10 % of the backtest's actual values below and 10 % above, around whatever P50
-  serves the series: 80 % coverage by construction on the backtest.
+  serves the series: 80 % coverage by construction on the backtest. The factors are found
+  apart for intermittent and regular demand (`demand_class`), as group-conditional
+  ("Mondrian") conformal prediction does: pooled, the intermittent series' zeros set one pair
+  of factors that leaves the regular series' intervals too narrow.
 
 Then the network is retrained on everything (`refit`) to serve. A series the forecaster was not
 fit on is backtested when it is forecast, the same way on its last horizon (one window, by the
@@ -35,7 +38,15 @@ from forecasting.ml.baselines import TSB, Croston, MovingAverage, SeasonalNaive
 from forecasting.ml.metrics import mase_scale
 from forecasting.ml.model import ModelConfig, QuantileNetwork, network_train, nonnegative
 from forecasting.ml.peers import AutoETSPeer, AutoThetaPeer
-from forecasting.ml.series import FREQUENCIES, Forecast, Frequency, Series
+from forecasting.ml.series import (
+    DEMAND_CLASSES,
+    FREQUENCIES,
+    YEAR_STEPS,
+    Forecast,
+    Frequency,
+    Series,
+    demand_class,
+)
 
 STATISTICAL = {"autoets": AutoETSPeer, "autotheta": AutoThetaPeer}
 # Combinations of P50s: (members, how). All include the network: a frequency served by a
@@ -56,7 +67,6 @@ COMBINATIONS = {
 # scale blows them up; no merchant should reorder on that.
 GUARDRAIL = 3.0
 GUARDRAIL_BASELINE = "tsb"
-YEAR_STEPS = {"h": 24 * 365, "D": 365, "W": 52, "M": 12, "Q": 4, "Y": 1}
 
 
 def _beyond_history(series: Series, p50: np.ndarray) -> bool:
@@ -88,6 +98,9 @@ class EnsembleConfig:
     # training part, its own last h points held out; never the test part): mean MASE 1.386,
     # 1.385 and 1.283 for margins 0, 0.2 and 0.4 with 3 windows; 1.392, 1.321, 1.319 with 2.
     switch_margin: float = 0.4
+    # The interval calibration's effective number of errors is rows x horizon ** this (see
+    # `_interval_factors`). Chosen on the validation split by `manage.py forecast_tune`.
+    interval_horizon_exponent: float = 1.0
 
 
 @dataclass
@@ -98,8 +111,11 @@ class Family:
     network: QuantileNetwork | None
     combination: str = "network"
     statistical: tuple[str, ...] = ()
-    lower: float = 1.0  # P10 = P50 - lower x (network P50 - network P10)
-    upper: float = 1.0  # P90 = P50 + upper x (network P90 - network P50)
+    # per demand class, (lower, upper): P10 = P50 - lower x (network P50 - network P10) and
+    # P90 = P50 + upper x (network P90 - network P50)
+    intervals: dict[str, tuple[float, float]] = field(
+        default_factory=lambda: dict.fromkeys(DEMAND_CLASSES, (1.0, 1.0))
+    )
     backtest: dict = field(default_factory=dict)  # mean MASE per candidate, counts
 
 
@@ -120,6 +136,7 @@ class _Backtest:
     scale: np.ndarray  # (P,) the MASE scale of the history before the window, 0 if none
     network: np.ndarray  # (P, 3, h)
     points: dict[str, np.ndarray]  # candidate combination or baseline name -> (P, h) P50
+    demand: np.ndarray  # (P,) the demand class of the history before the window
 
     def errors(self, name: str) -> np.ndarray:
         """(P,) MASE of each row; MAE / 1e-9 where the scale is 0 (compared within a series)."""
@@ -214,6 +231,7 @@ class ModelForecaster:
             scale=np.array([mase_scale(head.values, frequency.season) or 0.0 for head in heads]),
             network=network_quantiles,
             points=points,
+            demand=np.array([demand_class(head) for head in heads]),
         )
 
     def _decide(self, family: Family, series: list[Series], backtest: _Backtest) -> None:
@@ -235,17 +253,39 @@ class ModelForecaster:
                 )
             ]
         )
-        family.lower, family.upper = _interval_factors(
-            backtest.actual, served, backtest.network, self.config.coverage
-        )
+        family.intervals = self._interval_factors_by_class(backtest, served)
         family.backtest = {
             "windows": int(backtest.owner.size),
             "mase": candidates
             | {b.name: float(backtest.errors(b.name)[scored].mean()) for b in baselines()},
-            "lower": family.lower,
-            "upper": family.upper,
+            "intervals": family.intervals,
+            "rows_by_demand": {
+                demand: int((backtest.demand == demand).sum()) for demand in DEMAND_CLASSES
+            },
         }
         self.choices.update({s.id: source for s, source in zip(series, sources, strict=True)})
+
+    def _interval_factors_by_class(
+        self, backtest: _Backtest, served: np.ndarray
+    ) -> dict[str, tuple[float, float]]:
+        """The factors of each demand class from its own backtest rows; a class with none (all
+        of a frequency's series regular, say) gets the factors of all rows."""
+
+        def factors(rows: np.ndarray) -> tuple[float, float]:
+            return _interval_factors(
+                backtest.actual[rows],
+                served[rows],
+                backtest.network[rows],
+                coverage=self.config.coverage,
+                horizon_exponent=self.config.interval_horizon_exponent,
+            )
+
+        pooled = factors(np.ones(len(backtest.owner), bool))
+        return {
+            demand: factors(rows) if rows.any() else pooled
+            for demand in DEMAND_CLASSES
+            for rows in [backtest.demand == demand]
+        }
 
     def _choose(self, series: list[Series], backtest: _Backtest, combination: str) -> list[str]:
         """Per series: "model", or the baseline with the lowest total backtest MASE where it beat
@@ -315,8 +355,9 @@ class ModelForecaster:
                 p50[chosen] = _p50(forecasts, len(chosen), horizon)
         floor = np.array([0.0 if nonnegative(s) else -np.inf for s in series])[:, None]
         p50 = np.maximum(p50, floor)
-        p10 = np.maximum(p50 - family.lower * (quantiles[:, 1] - quantiles[:, 0]), floor)
-        p90 = p50 + family.upper * (quantiles[:, 2] - quantiles[:, 1])
+        lower, upper = np.array([family.intervals[demand_class(s)] for s in series]).T[:, :, None]
+        p10 = np.maximum(p50 - lower * (quantiles[:, 1] - quantiles[:, 0]), floor)
+        p90 = p50 + upper * (quantiles[:, 2] - quantiles[:, 1])
         return [
             Forecast(p10[i, :steps], p50[i, :steps], p90[i, :steps], sources[i])
             for i in range(len(series))
@@ -346,8 +387,7 @@ class ModelForecaster:
                 "has_network": family.network is not None,
                 "combination": family.combination,
                 "statistical": list(family.statistical),
-                "lower": family.lower,
-                "upper": family.upper,
+                "intervals": family.intervals,
                 "backtest": family.backtest,
             }
         state = {
@@ -379,14 +419,21 @@ class ModelForecaster:
                 else None,
                 combination=saved["combination"],
                 statistical=tuple(saved["statistical"]),
-                lower=saved["lower"],
-                upper=saved["upper"],
+                intervals=_intervals_saved(saved),
                 backtest=saved["backtest"],
             )
         forecaster.choices = dict(state["choices"])
         if state.get("training_seconds") is not None:
             forecaster.seconds["fit"] = state["training_seconds"]
         return forecaster
+
+
+def _intervals_saved(saved: dict) -> dict[str, tuple[float, float]]:
+    """The interval factors of a saved family; a forecaster saved before they were per demand
+    class has one pair for both."""
+    if "intervals" in saved:
+        return {demand: tuple(pair) for demand, pair in saved["intervals"].items()}
+    return dict.fromkeys(DEMAND_CLASSES, (saved["lower"], saved["upper"]))
 
 
 def _by_family(series: list[Series]) -> dict[str, list[Series]]:
@@ -416,20 +463,21 @@ def _interval_factors(
     actual: np.ndarray,
     served: np.ndarray,
     network: np.ndarray,
+    *,
     coverage: float,
+    horizon_exponent: float,
 ) -> tuple[float, float]:
     """The multiples of the network's P50-P10 and P90-P50 distances that leave (1 - coverage)/2
     of the actual values below P10 and as many above P90, around the served P50.
 
     The quantile level carries split conformal's finite-sample correction, (1 + 1/n), with n
-    the effective number of errors: rows (series x windows) x sqrt(horizon), since the errors of
-    one window move together. Measured on the real series: n = rows over-covers (0.89), n =
-    points under-covers (0.74)."""
+    the effective number of errors: rows (series x windows) x horizon ** `horizon_exponent`,
+    between rows (0: the errors of one window move together) and points (1: independent)."""
     below = np.maximum(network[:, 1] - network[:, 0], 1e-9)
     above = np.maximum(network[:, 2] - network[:, 1], 1e-9)
     short = (served - actual) / below
     over = (actual - served) / above
-    effective = len(actual) * np.sqrt(actual.shape[1])
+    effective = len(actual) * actual.shape[1] ** horizon_exponent
     share = min(1.0, (1 + coverage) / 2 * (1 + 1 / effective))
     lower, upper = (float(np.clip(np.quantile(d, share), 0.0, 20.0)) for d in (short, over))
     return lower, upper

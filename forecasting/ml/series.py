@@ -86,3 +86,23 @@ def holdout_split(series: Series) -> tuple[Series, np.ndarray]:
     if cut < 1:
         raise ValueError(f"{series.id}: {len(series)} points, not more than its horizon")
     return series.head(cut), series.values[cut:]
+
+
+YEAR_STEPS = {"h": 24 * 365, "D": 365, "W": 52, "M": 12, "Q": 4, "Y": 1}
+# Syntetos and Boylan's cut-off: demand is intermittent when the mean interval between
+# non-zero values exceeds 1.32 steps, i.e. fewer than 1/1.32 of the steps sell. Below one step
+# in ten it is sparse: the P90 of a step is then 0, so an interval cannot cover under 90 %.
+INTERMITTENT_INTERVAL = 1.32
+SPARSE_SELLING_SHARE = 0.1
+DEMAND_CLASSES = ("regular", "intermittent", "sparse")
+
+
+def demand_class(series: Series) -> str:
+    """Regular, intermittent (fewer than 1 in INTERMITTENT_INTERVAL steps non-zero) or sparse
+    (fewer than SPARSE_SELLING_SHARE of them), over the last year's steps (the whole history,
+    if shorter)."""
+    recent = series.values[-YEAR_STEPS[series.frequency.step] :]
+    selling = np.count_nonzero(recent) / max(len(recent), 1)
+    if selling < SPARSE_SELLING_SHARE:
+        return "sparse"
+    return "intermittent" if selling * INTERMITTENT_INTERVAL < 1 else "regular"

@@ -7,7 +7,7 @@ import pytest
 from forecasting.ml.baselines import SeasonalNaive
 from forecasting.ml.ensemble import EnsembleConfig, ModelForecaster
 from forecasting.ml.model import ModelConfig, network_train
-from forecasting.ml.series import FREQUENCIES, Series, holdout_split
+from forecasting.ml.series import FREQUENCIES, Series, demand_class, holdout_split
 
 DAILY = FREQUENCIES["store_daily"]  # h=28, m=7
 START = np.datetime64("2024-01-01")  # a Monday
@@ -108,6 +108,41 @@ def test_save_and_load_give_identical_forecasts(fitted, tmp_path):
         np.testing.assert_array_equal(before.p90, after.p90)
         assert before.source == after.source
     assert loaded.choices == forecaster.choices
+
+
+def test_demand_is_intermittent_under_one_step_in_1_32_and_sparse_under_one_in_10():
+    rarely = np.zeros(365)
+    rarely[::2] = 1.0  # half the days: a mean interval of 2 steps
+    mostly = np.ones(365)
+    mostly[::5] = 0.0  # 4 days in 5
+    seldom = np.zeros(365)
+    seldom[::11] = 2.0
+
+    assert demand_class(Series("rarely", rarely, DAILY, START)) == "intermittent"
+    assert demand_class(Series("mostly", mostly, DAILY, START)) == "regular"
+    assert demand_class(Series("seldom", seldom, DAILY, START)) == "sparse"
+    old_sales = np.concatenate([np.ones(400), np.zeros(365)])  # only the last year counts
+    assert demand_class(Series("stopped", old_sales, DAILY, START)) == "sparse"
+
+
+def test_intervals_are_calibrated_apart_for_each_demand_class(fitted):
+    forecaster, train = fitted
+    family = forecaster.families["store_daily"]
+    # 13 regular (the weekly series and the periodic one) and 12 intermittent, 3 windows each,
+    # of which 3 windows' histories sold on under a tenth of the days
+    assert family.backtest["rows_by_demand"] == {"regular": 39, "intermittent": 33, "sparse": 3}
+    assert family.intervals["regular"] != family.intervals["intermittent"]
+
+    saved = dict(family.intervals)
+    try:
+        family.intervals = saved | {"regular": (0.0, 0.0)}
+        forecasts = dict(zip([s.id for s in train], forecaster.forecast(train), strict=True))
+    finally:
+        family.intervals = saved
+    weekly, slow = forecasts["weekly-0"], forecasts["slow-0"]
+    np.testing.assert_array_equal(weekly.p10, weekly.p50)
+    np.testing.assert_array_equal(weekly.p90, weekly.p50)
+    assert (slow.p90 > slow.p50).any()
 
 
 def test_a_series_whose_backtest_a_baseline_won_is_served_by_it(fitted):

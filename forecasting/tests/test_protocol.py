@@ -77,6 +77,25 @@ def test_metrics_are_means_over_series_and_by_frequency(series):
     assert "last h points" in report["protocol"]
 
 
+def test_metrics_are_also_reported_by_demand_class():
+    sparse = np.zeros(40)
+    sparse[::5] = 3.0  # one step in five sells: intermittent
+    series = [
+        make("dense", 10 + np.arange(40.0) % 3, "quarterly"),
+        make("sparse", sparse, "quarterly"),
+    ]
+
+    result = evaluate_forecasters({"naive": SeasonalNaive()}, series)["results"]["naive"]
+
+    assert list(result["by_demand"]) == ["regular", "intermittent"]
+    assert result["by_demand"]["regular"]["series"] == 1
+    assert result["by_demand"]["intermittent"]["series"] == 1
+    assert result["mase"] == pytest.approx(
+        np.mean([result["by_demand"][demand]["mase"] for demand in ("regular", "intermittent")]),
+        abs=1e-4,
+    )
+
+
 def test_series_no_longer_than_the_horizon_are_refused():
     with pytest.raises(ValueError, match="no longer than their horizon"):
         evaluate_forecasters({"last": LastValue()}, [make("short", [1.0] * 6, "yearly")])
