@@ -16,9 +16,9 @@ methods and by the baselines:
 - the interval: the network's P10 and P90 distances from its P50, multiplied by the factors
   that put 10 % of the backtest's actual values below and 10 % above, around whatever P50
   serves the series: 80 % coverage by construction on the backtest. The factors are found
-  apart for intermittent and regular demand (`demand_class`), as group-conditional
-  ("Mondrian") conformal prediction does: pooled, the intermittent series' zeros set one pair
-  of factors that leaves the regular series' intervals too narrow.
+  apart for regular, intermittent and sparse demand (`demand_class`), as group-conditional
+  ("Mondrian") conformal prediction does: pooled, the sparse series' zeros set one pair of
+  factors that left the denser series' intervals too narrow.
 
 Then the network is retrained on everything (`refit`) to serve. A series the forecaster was not
 fit on is backtested when it is forecast, the same way on its last horizon (one window, by the
