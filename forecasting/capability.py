@@ -109,6 +109,8 @@ def series_load(name: str, *, freq: str | None = None, horizon: int | None = Non
         return scale_series(SCALE_SERIES, SCALE_DAYS)
     if name.startswith(CSV_PREFIX):
         return csv_series(Path(name.removeprefix(CSV_PREFIX)), frequency=freq, horizon=horizon)
+    if name != LIVE:
+        raise ValueError(f"no dataset {name!r}: real, scale, csv:PATH or live")
     from forecasting.features import sku_series
 
     return sku_series(end=_last_order_day())

@@ -50,3 +50,8 @@ def test_an_interval_setting_is_chosen_by_coverage_and_moves_only_the_intervals(
 def test_the_command_refuses_an_unknown_setting():
     with pytest.raises(CommandError, match="not settings of the forecaster"):
         call_command("forecast_tune", "--grid", "learning_rate=0.1")
+
+
+def test_the_command_refuses_an_unknown_dataset():
+    with pytest.raises(CommandError, match="no dataset 'demo'"):
+        call_command("forecast_tune", "--dataset", "demo")
