@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from catalog.admin import MerchantScopedMixin
 from forecasting import selectors
 from forecasting.models import ForecastedSku, ForecastRun, SkuForecast
-from forecasting.selectors import QUANTILE_SPAN, SkuDetail
+from forecasting.selectors import SkuDetail, span_demand
 
 AT_RISK = "lead_time"
 CSV_HEADER = ("sku", "market", "date", "p10", "p50", "p90", "source")
@@ -195,8 +195,8 @@ def forecast_chart(detail: SkuDetail) -> dict:
     """Coordinates of the SKU's chart, two panels. Above, daily demand summed over markets: the
     last RECENT_DAYS days sold, then the forecast's P50 and its P10-P90 band (the markets'
     quantiles added up). Below, over the forecast's days, cumulative demand from today (P50 and
-    the 80 % band of the normal approximation the stockout probability uses) against the stock
-    on hand, a horizontal line it crosses on the stockout date."""
+    the 80 % band of the count distribution the stockout probability uses) against the stock on
+    hand, a horizontal line it crosses on the stockout date."""
     history, outlook = detail.history_recent, detail.outlook
     history_first = detail.history_end - timedelta(days=len(history) - 1)
     ahead = 0 if outlook is None else len(outlook.demand)
@@ -219,15 +219,13 @@ def forecast_chart(detail: SkuDetail) -> dict:
     chart["band"] = daily.band(days, outlook.p10, outlook.p90)
 
     cumulative = np.cumsum(outlook.demand.mean)
-    spread = (QUANTILE_SPAN / 2) * np.sqrt(np.cumsum(outlook.demand.sigma**2))
+    low, high = _cumulative_band(cumulative, np.cumsum(outlook.demand.sigma**2))
     on_hand = outlook.estimate.on_hand
-    stock_top = max(float((cumulative + spread).max()), on_hand, 1.0)
+    stock_top = max(float(high.max()), on_hand, 1.0)
     stock = _Panel(STOCK_TOP, STOCK_HEIGHT, days[0], days[-1], stock_top, "cumulative units")
     chart["stock"] = stock.frame()
     chart["cumulative"] = stock.points(days, cumulative)
-    chart["cumulative_band"] = stock.band(
-        days, np.maximum(cumulative - spread, 0), cumulative + spread
-    )
+    chart["cumulative_band"] = stock.band(days, low, high)
     chart["on_hand"] = {"y": stock.y(on_hand), "label_y": stock.y(on_hand) - 4, "value": on_hand}
     if outlook.stockout_date is not None:
         chart["stockout_x"] = stock.x(outlook.stockout_date)
@@ -270,6 +268,16 @@ class _Panel:
             "first": self.first,
             "last": self.last,
         }
+
+
+def _cumulative_band(means: np.ndarray, variances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P10 and P90 of the demand from today to each day, as `stockout_estimate` models it."""
+    bands = [
+        span_demand(mean, variance).ppf([0.1, 0.9]) if mean > 0 else (0.0, 0.0)
+        for mean, variance in zip(means, variances, strict=True)
+    ]
+    low, high = np.asarray(bands, dtype=float).reshape(len(means), 2).T
+    return low, high
 
 
 def _max(values) -> float:

@@ -2,10 +2,14 @@
 its stock (days of cover, stockout date and probability, a reorder suggestion).
 
 The stockout arithmetic (`stockout_estimate`) is pure and works on the daily demand summed over
-markets. Each day's demand is taken as normal with mean P50 and standard deviation
-(P90 - P10) / 2.563 (P10 and P90 of a normal lie 1.2816 sigma either side of the mean), days
-and markets independent of one another: so the demand over any span of days is normal too, its
-mean the sum of the means and its variance the sum of the variances.
+markets. Each day's demand has mean P50 and standard deviation (P90 - P10) / 2.563 (P10 and P90
+of a normal lie 1.2816 sigma either side of the mean), days and markets independent of one
+another, so the demand over a span of days has the sum of the means and of the variances. That
+demand is a count of units, and is taken as one (`span_demand`): negative binomial with that
+mean and variance, or Poisson where the variance is less than the mean. A slow seller's daily
+P90 is 0 or barely above its P50, so its forecast's spread says almost nothing about the spread
+of a count; a normal with it would call the stockout of the last unit on the shelf nearly
+impossible (Syntetos and Boylan model such lead-time demand the same way).
 """
 
 import math
@@ -18,6 +22,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from scipy import stats
 
 from catalog.models import Merchant, Variant
 from forecasting import features
@@ -72,6 +77,15 @@ class Demand:
         )
 
 
+def span_demand(mean: float, variance: float):
+    """The demand of a span of days as a count (a frozen scipy distribution): negative binomial
+    with this mean and variance, Poisson (its limit) where the variance is at most the mean."""
+    if variance <= mean:
+        return stats.poisson(mean)
+    success = mean / variance
+    return stats.nbinom(mean * success / (1 - success), success)
+
+
 @dataclass(frozen=True)
 class StockoutEstimate:
     on_hand: int
@@ -106,11 +120,12 @@ def stockout_estimate(
 
     - days of cover: the number of days d whose cumulative P50 demand, days 0..d, is at most the
       stock on hand; the stockout day is the first day past them.
-    - stockout probability: P(lead-time demand > on hand), lead-time demand ~ N(mu_L, sigma_L^2),
-      mu_L the sum of the lead-time days' means, sigma_L^2 the sum of their variances.
-    - reorder quantity: the lead-time demand's quantile at the service level
-      (mu_L + z * sigma_L) plus the mean demand of the review period after the lead time, minus
-      the stock on hand; never below 0, rounded up to whole units.
+    - stockout probability: P(lead-time demand > on hand), the lead-time demand a count with
+      mean mu_L, the sum of the lead-time days' means, and variance the sum of their variances
+      (`span_demand`).
+    - reorder quantity: the lead-time demand's quantile at the service level plus the mean
+      demand of the review period after the lead time, minus the stock on hand; never below 0,
+      rounded up to whole units.
 
     A lead time and review period that reach past the forecast see its last `season` days
     repeated."""
@@ -118,14 +133,13 @@ def stockout_estimate(
     covered = int(np.searchsorted(np.cumsum(ahead.mean), on_hand, side="right"))
     covers_horizon = covered == len(ahead)
     lead_mean = float(ahead.mean[:lead_time_days].sum())
-    lead_sigma = math.sqrt(float((ahead.sigma[:lead_time_days] ** 2).sum()))
-    if lead_sigma > 0:
-        probability = 1 - NormalDist(lead_mean, lead_sigma).cdf(on_hand)
-    else:
-        probability = float(lead_mean > on_hand)
+    if lead_mean > 0:
+        lead = span_demand(lead_mean, float((ahead.sigma[:lead_time_days] ** 2).sum()))
+        probability, lead_quantile = float(lead.sf(on_hand)), float(lead.ppf(service_level))
+    else:  # nothing expected to sell
+        probability, lead_quantile = float(on_hand < 0), 0.0
     review_mean = float(ahead.mean[lead_time_days : lead_time_days + review_days].sum())
-    z = NormalDist().inv_cdf(service_level)
-    needed = lead_mean + z * lead_sigma + review_mean - on_hand
+    needed = lead_quantile + review_mean - on_hand
     return StockoutEstimate(
         on_hand=on_hand,
         lead_time_days=lead_time_days,

@@ -61,10 +61,10 @@ def test_the_list_shows_cover_stockout_and_reorder(us_staff, forecasts):
     # Germany 3, 4, 5 and the US 1 a day: cumulative 4, 9, 15 against 10 on hand.
     assert 'class="field-days_of_cover">2<' in row
     assert f'class="field-stockout_date">{today() + timedelta(days=2)}<' in row
-    # No interval: lead-time demand 4 + 5 + 6 = 15 > 10 for sure. Reorder: 15 + the review
-    # week's 7 x 3 = 21, less 10 on hand: 26.
-    assert 'class="field-stockout_probability">100%<' in row
-    assert 'class="field-reorder_quantity">26<' in row
+    # No interval: lead-time demand Poisson(4 + 5 + 6 = 15), P(demand > 10) = 0.882. Reorder:
+    # its 95 % quantile 22 + the review week's 7 x 3 = 21, less 10 on hand: 33.
+    assert 'class="field-stockout_probability">88%<' in row
+    assert 'class="field-reorder_quantity">33<' in row
     assert 'class="field-source">baseline:seasonal_naive<' in row
 
 

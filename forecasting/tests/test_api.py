@@ -63,9 +63,9 @@ def test_staff_read_their_skus_forecast(us_staff, forecast_tee):
         "days_of_cover": 2,
         "covers_horizon": False,
         "stockout_date": (today() + timedelta(days=2)).isoformat(),
-        "stockout_probability": 0.8759,
+        "stockout_probability": 0.6528,  # the hand-computed example of test_stockout.py
         "at_risk": True,
-        "reorder_quantity": 9,
+        "reorder_quantity": 12,
         "service_level": 0.95,
         "review_days": 2,
     }
