@@ -9,7 +9,8 @@ demand is a count of units, and is taken as one (`span_demand`): negative binomi
 mean and variance, or Poisson where the variance is less than the mean. A slow seller's daily
 P90 is 0 or barely above its P50, so its forecast's spread says almost nothing about the spread
 of a count; a normal with it would call the stockout of the last unit on the shelf nearly
-impossible (Syntetos and Boylan model such lead-time demand the same way).
+impossible. The negative binomial is the usual model of slow movers' lead-time demand in the
+inventory literature.
 """
 
 import math
