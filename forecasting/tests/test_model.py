@@ -1,6 +1,8 @@
 """The global forecasting network and the served forecaster, on tiny synthetic data: seconds,
 no database, no GPU."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -143,6 +145,25 @@ def test_intervals_are_calibrated_apart_for_each_demand_class(fitted):
     np.testing.assert_array_equal(weekly.p10, weekly.p50)
     np.testing.assert_array_equal(weekly.p90, weekly.p50)
     assert (slow.p90 > slow.p50).any()
+
+
+def test_a_forecaster_saved_with_one_pair_of_interval_factors_still_loads(fitted, tmp_path):
+    forecaster, _ = fitted
+    forecaster.save(tmp_path / "model")
+    state_file = tmp_path / "model" / "forecaster.json"
+    state = json.loads(state_file.read_text())
+    family = state["families"]["store_daily"]
+    del family["intervals"]
+    family |= {"lower": 1.5, "upper": 0.5}  # the format before factors per demand class
+    state_file.write_text(json.dumps(state))
+
+    loaded = ModelForecaster.load(tmp_path / "model")
+
+    assert loaded.families["store_daily"].intervals == {
+        "regular": (1.5, 0.5),
+        "intermittent": (1.5, 0.5),
+        "sparse": (1.5, 0.5),
+    }
 
 
 def test_a_series_whose_backtest_a_baseline_won_is_served_by_it(fitted):
