@@ -60,22 +60,22 @@ COMBINATIONS = {
 }
 
 
-# A guardrail on the network: where its P50 over the horizon is more than GUARDRAIL times the
-# most the series ever sold in as many steps of its last year (at least 1), the series is
-# served by TSB instead. A slow seller with one sale a quarter otherwise sometimes gets a
-# forecast of several units a day, when last year's sales fall in its window and its tiny
-# scale blows them up; no merchant should reorder on that.
-GUARDRAIL = 3.0
+# A guardrail on the network: where its P50 over the horizon is more than
+# `EnsembleConfig.guardrail` times the most the series ever sold in as many steps of its last
+# year (at least 1), the series is served by TSB instead, P50 and interval: the network's
+# interval for it is as far off as its P50. A slow seller with one sale a quarter otherwise
+# sometimes gets a forecast of several units a day (and a P90 of thousands), when last year's
+# sales fall in its window and its tiny scale blows them up; no merchant should reorder on that.
 GUARDRAIL_BASELINE = "tsb"
 
 
-def _beyond_history(series: Series, p50: np.ndarray) -> bool:
+def _beyond_history(series: Series, p50: np.ndarray, guardrail: float) -> bool:
     if not nonnegative(series):
         return False
     history = np.asarray(series.values[-YEAR_STEPS[series.frequency.step] - len(p50) :], float)
     width = min(len(p50), len(history))
     most = np.convolve(history, np.ones(width), mode="valid").max() if width else 0.0
-    return float(p50.sum()) > GUARDRAIL * max(most * len(p50) / max(width, 1), 1.0)
+    return float(p50.sum()) > guardrail * max(most * len(p50) / max(width, 1), 1.0)
 
 
 def baselines() -> list:
@@ -101,6 +101,7 @@ class EnsembleConfig:
     # The interval calibration's effective number of errors is rows x horizon ** this (see
     # `_interval_factors`). Chosen on the validation split by `manage.py forecast_tune`.
     interval_horizon_exponent: float = 1.0
+    guardrail: float = 3.0  # see GUARDRAIL_BASELINE
 
 
 @dataclass
@@ -343,9 +344,10 @@ class ModelForecaster:
             for name in members[1:]:
                 points[name] = _p50(STATISTICAL[name]().forecast(subset), len(subset), horizon)
             p50[modelled] = _combine(points, family.combination)
-            for i in modelled:
-                if _beyond_history(series[i], p50[i]):
-                    sources[i] = f"baseline:{GUARDRAIL_BASELINE}"
+        guarded = {i for i in modelled if _beyond_history(series[i], p50[i], self.config.guardrail)}
+        for i in guarded:
+            sources[i] = f"baseline:{GUARDRAIL_BASELINE}"
+        own = {}  # the guarded series' baseline forecasts, interval included
         for baseline in baselines():
             chosen = [
                 i for i, source in enumerate(sources) if source == f"baseline:{baseline.name}"
@@ -353,11 +355,14 @@ class ModelForecaster:
             if chosen:
                 forecasts = baseline.forecast([series[i] for i in chosen])
                 p50[chosen] = _p50(forecasts, len(chosen), horizon)
+                own |= {i: f for i, f in zip(chosen, forecasts, strict=True) if i in guarded}
         floor = np.array([0.0 if nonnegative(s) else -np.inf for s in series])[:, None]
         p50 = np.maximum(p50, floor)
         lower, upper = np.array([family.intervals[demand_class(s)] for s in series]).T[:, :, None]
         p10 = np.maximum(p50 - lower * (quantiles[:, 1] - quantiles[:, 0]), floor)
         p90 = p50 + upper * (quantiles[:, 2] - quantiles[:, 1])
+        for i, forecast in own.items():
+            p10[i], p90[i] = forecast.p10, forecast.p90
         return [
             Forecast(p10[i, :steps], p50[i, :steps], p90[i, :steps], sources[i])
             for i in range(len(series))

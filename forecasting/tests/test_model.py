@@ -2,11 +2,12 @@
 no database, no GPU."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from forecasting.ml.baselines import SeasonalNaive
+from forecasting.ml.baselines import TSB, SeasonalNaive
 from forecasting.ml.ensemble import EnsembleConfig, ModelForecaster
 from forecasting.ml.model import ModelConfig, network_train
 from forecasting.ml.series import FREQUENCIES, Series, demand_class, holdout_split
@@ -223,6 +224,25 @@ def test_the_guardrail_catches_a_forecast_far_beyond_anything_the_series_sold():
     def series(values):
         return Series("s", values, FREQUENCIES["store_daily"], np.datetime64("2025-01-01"))
 
-    assert _beyond_history(series(slow), np.full(28, 2.0))  # 56 units: wildly beyond
-    assert not _beyond_history(series(slow), np.full(28, 0.03))
-    assert not _beyond_history(series(steady), np.full(28, 6.0))  # a little more than usual
+    guardrail = EnsembleConfig().guardrail  # 3 times the most sold in as many days
+    assert _beyond_history(series(slow), np.full(28, 2.0), guardrail)  # 56 units: wildly beyond
+    assert not _beyond_history(series(slow), np.full(28, 0.03), guardrail)
+    assert not _beyond_history(series(steady), np.full(28, 6.0), guardrail)  # a little more
+
+
+def test_a_guarded_series_gets_the_baselines_interval_as_well_as_its_p50(fitted):
+    forecaster, train = fitted
+    weekly = [s for s in train if s.id.startswith("weekly-")]
+    saved = forecaster.config
+    try:
+        forecaster.config = replace(saved, guardrail=0.0)  # any positive forecast is guarded
+        forecasts = forecaster.forecast(weekly)
+    finally:
+        forecaster.config = saved
+
+    expected = TSB().forecast(weekly)
+    assert all(forecast.source == "baseline:tsb" for forecast in forecasts)
+    for forecast, tsb in zip(forecasts, expected, strict=True):
+        np.testing.assert_allclose(forecast.p50, tsb.p50)
+        np.testing.assert_allclose(forecast.p10, tsb.p10)
+        np.testing.assert_allclose(forecast.p90, tsb.p90)
