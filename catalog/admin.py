@@ -76,6 +76,20 @@ class MerchantScopedMixin:
 # --- Forms that apply the services' rules ------------------------------------------------------
 
 
+class ReadOnlyMixin:
+    """An admin for rows only the services write: listed and viewed, never added, changed or
+    deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceValidatedForm(forms.ModelForm):
     """Runs the service's own checks after the model's, so that the admin refuses what the API
     refuses, with the same messages on the same fields."""

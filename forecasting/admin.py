@@ -12,24 +12,13 @@ from django.contrib.admin.utils import unquote
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.http import HttpResponse
 
-from catalog.admin import MerchantScopedMixin
+from catalog.admin import MerchantScopedMixin, ReadOnlyMixin
 from forecasting import selectors
 from forecasting.models import ForecastedSku, ForecastRun, SkuForecast
 from forecasting.selectors import SkuDetail, span_demand
 
 AT_RISK = "lead_time"
 CSV_HEADER = ("sku", "market", "date", "p10", "p50", "p90", "source")
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StockoutRiskFilter(admin.SimpleListFilter):

@@ -8,7 +8,13 @@ from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Subque
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from catalog.admin import MerchantScopedMixin, ServiceValidatedForm, as_form_error, request_merchant
+from catalog.admin import (
+    MerchantScopedMixin,
+    ReadOnlyMixin,
+    ServiceValidatedForm,
+    as_form_error,
+    request_merchant,
+)
 from fraud.models import (
     FraudReport,
     MarketRiskSetting,
@@ -48,17 +54,6 @@ class OrderScopedMixin:
 
     def get_queryset(self, request):
         return orders_of_request(request, super().get_queryset(request), self.order_lookup)
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OpsOnlyMixin:
